@@ -30,7 +30,7 @@ def hex_to_rgb(value: str) -> tuple[int, int, int]:
 
 
 def rgb_to_hex(rgb) -> str:
-    r, g, b = (int(round(float(np.clip(c, 0, 255)))) for c in rgb)
+    r, g, b = (round(float(np.clip(c, 0, 255))) for c in rgb)
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
@@ -100,7 +100,9 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
     hbp = np.where(
         C1p * C2p == 0,
         hsum,
-        np.where(np.abs(h1p - h2p) <= 180, hsum / 2, np.where(hsum < 360, (hsum + 360) / 2, (hsum - 360) / 2)),
+        np.where(
+            np.abs(h1p - h2p) <= 180, hsum / 2, np.where(hsum < 360, (hsum + 360) / 2, (hsum - 360) / 2)
+        ),
     )
     T = (
         1
@@ -116,9 +118,7 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
     Sc = 1 + 0.045 * Cbp
     Sh = 1 + 0.015 * Cbp * T
     Rt = -np.sin(np.radians(2 * d_theta)) * Rc
-    return np.sqrt(
-        (dLp / Sl) ** 2 + (dCp / Sc) ** 2 + (dHp / Sh) ** 2 + Rt * (dCp / Sc) * (dHp / Sh)
-    )
+    return np.sqrt((dLp / Sl) ** 2 + (dCp / Sc) ** 2 + (dHp / Sh) ** 2 + Rt * (dCp / Sc) * (dHp / Sh))
 
 
 def ita_degrees(lab: np.ndarray) -> np.ndarray:
@@ -145,23 +145,20 @@ def ita_class(ita: float) -> str:
 
 
 # Monk Skin Tone display swatches (pinned). They are display colours, not skin
-# measurements, so we map to MST ordinally: by where a measured L* falls between the
-# swatches' L* midpoints, never by nearest hex.
+# measurements (swatch L* runs 94..15, measured skin L* runs roughly 75..25), so a measured
+# skin colour is mapped ordinally: by where its L* falls on the measured-skin range, split
+# into ten equal steps, never by the nearest swatch hex.
 MST_SWATCHES = (
     "#f6ede4", "#f3e7db", "#f7ead0", "#eadaba", "#d7bd96",
     "#a07e56", "#825c43", "#604134", "#3a312a", "#292420",
 )  # fmt: skip
-_MST_L = np.array([hex_to_lab(h)[0] for h in MST_SWATCHES])
-# Swatches 1-3 share almost the same L*: order them by the scale itself and place
-# thresholds halfway between consecutive swatches, monotone in L*.
-_MST_L_SORTED = np.maximum.accumulate(_MST_L[::-1])[::-1]
-_MST_THRESHOLDS = (_MST_L_SORTED[:-1] + _MST_L_SORTED[1:]) / 2
+_MST_L_THRESHOLDS = np.linspace(70.0, 30.0, 9)  # L* boundaries between MST 1|2 ... 9|10
 
 
 def monk_skin_tone(lab: np.ndarray) -> int:
-    """Monk Skin Tone 1 (lightest) .. 10 (deepest) from a skin L*, ordinally."""
+    """Monk Skin Tone 1 (lightest) .. 10 (deepest) from a measured skin L*."""
     L = float(np.asarray(lab)[..., 0])
-    return int(1 + np.sum(L < _MST_THRESHOLDS))
+    return int(1 + np.sum(L < _MST_L_THRESHOLDS))
 
 
 def undertone(lab: np.ndarray) -> str:

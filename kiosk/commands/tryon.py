@@ -1,0 +1,125 @@
+"""`kiosk tryon`: render a look on a camera, video, image or folder and write the result."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+LOOK_HELP = """\
+look spec (stable; scripts rely on it): layers separated by commas, each
+  kind=#rrggbb[+#rrggbb...][/finish][/intensity][/wing]
+kinds:    foundation concealer bronzer blush highlighter eyeshadow eyeliner brow lip_liner lipstick
+finishes: matte satin gloss sheer shimmer metallic natural dewy
+intensity 0..1 (default 1); '+' joins up to 3 eyeshadow colours (lid, crease, outer corner);
+'wing' adds an eyeliner wing. Or a JSON file: {"layers": [{"kind", "colors", "finish", "intensity"}]}.
+example: lipstick=#9e1b32/matte/1.0,blush=#e8877a/0.6,eyeshadow=#6b4e71+#c9a27e/shimmer/0.8
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "tryon",
+        help="render a makeup look on a camera, video, image or folder",
+        description="Render a makeup look and write the result; prints fps and per-stage times.",
+        epilog=LOOK_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--input", required=True, help="camera index, video file, image file or folder of images")
+    p.add_argument("--look", required=True, help="look spec or JSON look file (see below)")
+    p.add_argument("--output", required=True, help="output file (image or .mp4) or folder")
+    p.add_argument("--compare", action="store_true", help="write before | after side by side")
+    p.add_argument("--max-frames", type=int, default=0, help="stop after N frames (cameras run until Ctrl-C)")
+    p.add_argument("--mirror", action="store_true", help="mirror the input (selfie view)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import cv2
+    import numpy as np
+
+    from vision.capture import CaptureError, VideoSource, open_source
+    from vision.face import FaceModelError, FaceTracker
+    from vision.makeup import LookError, parse_look, render
+
+    try:
+        look = parse_look(args.look)
+        source = open_source(args.input, mirror=args.mirror)
+    except (LookError, CaptureError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    is_video = isinstance(source, VideoSource) or str(args.input).isdigit()
+    out = Path(args.output)
+    folder = out if (out.suffix == "" or out.is_dir()) else None
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        tracker = FaceTracker(mode="video" if is_video else "image")
+    except FaceModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    stages: dict[str, list[float]] = {"capture": [], "landmarks": [], "makeup": [], "encode": []}
+    writer = None
+    frames = faces_seen = 0
+    start = time.perf_counter()
+    try:
+        while True:
+            t0 = time.perf_counter()
+            try:
+                frame = source.read()
+            except CaptureError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            if frame is None:
+                break
+            t1 = time.perf_counter()
+            faces = tracker.process(frame)
+            t2 = time.perf_counter()
+            result = render(frame.image, faces, look)
+            t3 = time.perf_counter()
+            image = np.hstack([frame.image, result]) if args.compare else result
+            if folder or not is_video:
+                name = getattr(source, "paths", [Path(f"frame_{frame.index:05d}.png")])
+                stem = (
+                    Path(name[frame.index % len(name)]).stem if not is_video else f"frame_{frame.index:05d}"
+                )
+                target = (folder / f"{stem}_tryon.png") if folder else out
+                if not cv2.imwrite(str(target), image):
+                    print(f"error: cannot write {target}", file=sys.stderr)
+                    return 2
+            else:
+                if writer is None:
+                    fps = getattr(source, "fps", 30.0)
+                    writer = cv2.VideoWriter(
+                        str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, image.shape[1::-1]
+                    )
+                writer.write(image)
+            t4 = time.perf_counter()
+            for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                stages[key].append(dt * 1000)
+            frames += 1
+            faces_seen += bool(faces)
+            if args.max_frames and frames >= args.max_frames:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        tracker.close()
+        source.close()
+        if writer is not None:
+            writer.release()
+    elapsed = time.perf_counter() - start
+    print(f"{frames} frames, face found in {faces_seen}, {frames / max(elapsed, 1e-9):.1f} fps -> {out}")
+    for key, values in stages.items():
+        if values:
+            print(
+                f"  {key:<10} p50 {np.percentile(values, 50):7.2f} ms   p95 {np.percentile(values, 95):7.2f} ms"
+            )
+    if frames == 0:
+        print("error: no frames read", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,169 @@
+"""Makeup quality on real faces: colour fidelity (ΔE2000), nothing painted where it must not be."""
+
+import cv2
+import numpy as np
+import pytest
+
+from vision.color import delta_e2000, hex_to_lab
+from vision.makeup import KINDS, Layer, Look, LookError, parse_look, render
+from vision.makeup import regions as R
+
+# Light and deep target shades across the catalogue's range of lip colours.
+LIGHT_SHADES = ["#e7a1b0", "#d9839a", "#e2583e"]
+DEEP_SHADES = ["#5c1a33", "#4a1f3d", "#6b3e2e"]
+FULL_LOOK = (
+    "foundation=#c99a78/0.5,concealer=#d8b090/0.5,bronzer=#8f5d3f/0.5,blush=#e0828f/0.7,"
+    "highlighter=#f3e2d3/shimmer/0.7,eyeshadow=#6b4e71+#c9a27e+#3b2a20/shimmer/0.9,"
+    "eyeliner=#141414/1.0/wing,brow=#3e2a1f/0.6,lip_liner=#8e1c2c/0.8,lipstick=#9e1b32/gloss/1.0"
+)
+
+
+def _poly_mask(shape, poly, erode_px=0):
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
+    if erode_px > 0:
+        mask = cv2.erode(mask, np.ones((2 * erode_px + 1,) * 2, np.uint8))
+    if erode_px < 0:
+        mask = cv2.dilate(mask, np.ones((-2 * erode_px + 1,) * 2, np.uint8))
+    return mask > 0
+
+
+def _lab(image, mask):
+    rgb = image[mask][:, ::-1].astype(float)
+    from vision.color import rgb_to_lab
+
+    return rgb_to_lab(rgb)
+
+
+def lip_fidelity(image, face, shade):
+    """Mean ΔE2000 of the rendered lip body to the shade, specular highlights excluded."""
+    out = render(image, [face], Look((Layer("lipstick", (shade,), "matte", 1.0),)))
+    pts = face.landmarks
+    scale = max(1, round(face.interocular * 0.03))
+    body = _poly_mask(image.shape, pts[R.LIPS_OUTER], scale) & ~_poly_mask(
+        image.shape, pts[R.LIPS_INNER], -scale
+    )
+    lab = _lab(out, body)
+    lab = lab[lab[:, 0] <= np.percentile(lab[:, 0], 90)]  # specular highlights out
+    return float(delta_e2000(lab, hex_to_lab(shade)).mean()), out
+
+
+def _all_faces(committed_faces, deep_faces=None):
+    faces = dict(committed_faces)
+    faces.update(deep_faces or {})
+    return faces
+
+
+@pytest.mark.parametrize("shade", LIGHT_SHADES + DEEP_SHADES)
+def test_lip_colour_fidelity_on_committed_faces(committed_faces, shade):
+    for name, (image, faces) in committed_faces.items():
+        de, _ = lip_fidelity(image, faces[0], shade)
+        assert de < 8, f"{name} {shade}: ΔE2000 {de:.1f}"
+
+
+@pytest.mark.parametrize("shade", LIGHT_SHADES + DEEP_SHADES)
+def test_lip_colour_fidelity_on_deep_skin(deep_faces, shade):
+    for name, (image, faces) in deep_faces.items():
+        de, _ = lip_fidelity(image, faces[0], shade)
+        assert de < 8, f"{name} {shade}: ΔE2000 {de:.1f}"
+
+
+def test_deep_skin_gets_the_shade_as_visibly_as_light_skin(committed_faces, deep_faces):
+    """The change a lipstick makes must not shrink on deep lips (a multiply overlay's flaw)."""
+
+    def change(image, face, shade):
+        out = render(image, [face], parse_look(f"lipstick={shade}"))
+        body = _poly_mask(image.shape, face.landmarks[R.LIPS_OUTER], 2)
+        return float(delta_e2000(_lab(out, body), _lab(image, body)).mean())
+
+    for shade in ["#e7a1b0", "#9e1b32"]:
+        light = np.mean([change(i, f[0], shade) for i, f in committed_faces.values()])
+        deep = np.mean([change(i, f[0], shade) for i, f in deep_faces.values()])
+        assert deep > 0.5 * light and deep > 10, (shade, light, deep)
+
+
+def test_pixels_away_from_the_products_are_untouched(committed_faces):
+    look = parse_look(FULL_LOOK)
+    for name, (image, faces) in committed_faces.items():
+        out = render(image, faces, look)
+        near_face = _poly_mask(image.shape, faces[0].landmarks[R.FACE_OVAL], -12)
+        diff = delta_e2000(_lab(out, ~near_face), _lab(image, ~near_face))
+        assert diff.max() < 0.5, f"{name}: a pixel >12 px outside the face changed by ΔE {diff.max():.2f}"
+        # Lipstick alone leaves everything but the lips alone.
+        lips_only = render(image, faces, parse_look("lipstick=#9e1b32"))
+        near_lips = _poly_mask(image.shape, faces[0].landmarks[R.LIPS_OUTER], -12)
+        assert np.array_equal(lips_only[~near_lips], image[~near_lips]), name
+
+
+def test_open_mouth_and_eyes_stay_untouched(committed_faces):
+    image, faces = committed_faces["pexels_smile.jpg"]
+    out = render(image, faces, parse_look(FULL_LOOK))
+    pts = faces[0].landmarks
+    inner_mouth = _poly_mask(image.shape, pts[R.LIPS_INNER], 1)
+    assert inner_mouth.sum() > 500, "the test photo should show an open mouth"
+    assert np.array_equal(out[inner_mouth], image[inner_mouth]), "teeth or tongue were painted"
+    for name, (img, fcs) in committed_faces.items():
+        out = render(
+            img, fcs, parse_look("eyeshadow=#1f5e4a+#9ccfb5+#3b2a20/shimmer/1,eyeliner=#141414/1/wing")
+        )
+        for eye in (R.RIGHT_EYE, R.LEFT_EYE):
+            opening = _poly_mask(img.shape, fcs[0].landmarks[eye], 1)
+            assert np.array_equal(out[opening], img[opening]), f"{name}: sclera or iris painted"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_product_kind_changes_its_region_and_only_when_asked(committed_faces, kind):
+    image, faces = committed_faces["grace_hopper.jpg"]
+    colors = ("#6b4e71", "#c9a27e") if kind == "eyeshadow" else ("#8e2f4a",)
+    out = render(image, faces, Look((Layer(kind, colors, "satin", 1.0),)))
+    changed = np.abs(out.astype(int) - image).sum(axis=2) > 3
+    assert changed.sum() > 50, f"{kind} changed nothing visible"
+    nothing = render(image, faces, Look((Layer(kind, colors, "satin", 0.0),)))
+    assert np.array_equal(nothing, image)
+
+
+def test_render_leaves_its_input_alone_and_handles_no_faces(committed_faces):
+    image, faces = committed_faces["astronaut.jpg"]
+    before = image.copy()
+    render(image, faces, parse_look(FULL_LOOK))
+    assert np.array_equal(image, before)
+    assert np.array_equal(render(image, [], parse_look(FULL_LOOK)), image)
+
+
+def test_finishes_differ_in_shine(committed_faces):
+    image, faces = committed_faces["pexels_smile.jpg"]
+    pts = faces[0].landmarks
+    body = _poly_mask(image.shape, pts[R.LIPS_OUTER], 2) & ~_poly_mask(image.shape, pts[R.LIPS_INNER], -2)
+
+    def top_lightness(finish):
+        out = render(image, faces, Look((Layer("lipstick", ("#9e1b32",), finish, 1.0),)))
+        return np.percentile(_lab(out, body)[:, 0], 98)
+
+    assert top_lightness("gloss") > top_lightness("matte") + 5
+
+
+def test_look_spec_round_trip_and_errors(tmp_path):
+    look = parse_look(
+        "lipstick=#9e1b32/matte/1.0,blush=#e8877a/0.6,eyeshadow=#6b4e71+#c9a27e/shimmer/0.8,eyeliner=#000000/wing"
+    )
+    assert [layer.kind for layer in look.layers] == ["lipstick", "blush", "eyeshadow", "eyeliner"]
+    assert look.layers[1].intensity == 0.6 and look.layers[1].finish == "matte"
+    assert look.layers[2].colors == ("#6b4e71", "#c9a27e") and look.layers[3].wing
+    assert parse_look(look.to_spec()) == look
+    path = tmp_path / "look.json"
+    path.write_text(look.to_json())
+    assert parse_look(str(path)) == look
+    for bad, message in [
+        ("lipstick", "kind=#rrggbb"),
+        ("nailpolish=#ffffff", "unknown product kind"),
+        ("lipstick=#12345", "rrggbb"),
+        ("lipstick=#9e1b32/velvet", "neither a finish"),
+        ("lipstick=#9e1b32/1.5", "between 0 and 1"),
+        ("lipstick=#9e1b32+#000000", "1..1 colours"),
+        ("", "empty look"),
+    ]:
+        with pytest.raises(LookError, match=message):
+            parse_look(bad)
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(LookError, match="cannot read look file"):
+        parse_look(str(tmp_path / "bad.json"))

@@ -1,0 +1,87 @@
+"""Skin tone: stable under exposure and colour-cast changes, refuses bad light, forgets shoppers."""
+
+import numpy as np
+import pytest
+
+from vision.color import delta_e2000, linear_to_srgb, srgb_to_linear
+from vision.skin import SkinToneEstimator, measure_frame
+
+
+def relight(image, gains_bgr):
+    """A camera's view of the same scene under other exposure/white balance (linear, clipped)."""
+    lin = srgb_to_linear(image / 255.0) * np.asarray(gains_bgr)
+    return np.clip(linear_to_srgb(lin) * 255 + 0.5, 0, 255).astype(np.uint8)
+
+
+MILD = {
+    "-1 stop": (0.5, 0.5, 0.5),
+    "red +10%": (1.0, 1.0, 1.1),
+    "red -10%": (1.0, 1.0, 0.9),
+    "green +10%": (1.0, 1.1, 1.0),
+    "blue +10%, red -10%": (1.1, 1.0, 0.9),
+    "blue -10%, red +10%": (0.9, 1.0, 1.1),
+}
+EXTREME = {"-3 stops": (0.125, 0.125, 0.125), "+3 stops": (8, 8, 8), "orange light": (0.5, 1.0, 1.7)}
+
+
+def _faces(committed_faces, deep_faces_or_none):
+    faces = {k: v for k, v in committed_faces.items() if k != "grace_hopper.jpg"}  # eyes behind glasses
+    faces.update(deep_faces_or_none)
+    return faces
+
+
+@pytest.fixture(scope="module")
+def deep_or_none(request):
+    try:
+        return request.getfixturevalue("deep_faces")
+    except pytest.skip.Exception:
+        return {}
+
+
+def test_estimate_is_stable_under_exposure_and_cast(committed_faces, deep_or_none):
+    for name, (image, faces) in _faces(committed_faces, deep_or_none).items():
+        base = measure_frame(image, faces[0])
+        assert base.code == "ok", (name, base.code)
+        for label, gains in MILD.items():
+            m = measure_frame(relight(image, gains), faces[0])
+            assert m.code == "ok", (name, label, m.code)
+            assert delta_e2000(m.lab, base.lab) < 3, (name, label)
+        # +1 stop clips the whites of the eyes on light faces: then refusing is right,
+        # a wrong estimate is not.
+        up = measure_frame(relight(image, (2, 2, 2)), faces[0])
+        assert up.code == "too_bright" or delta_e2000(up.lab, base.lab) < 3, (name, "+1 stop")
+
+
+def test_gate_refuses_extreme_light(committed_faces, deep_or_none):
+    # Strong orange light may clip the red channel first: any refusal is right there.
+    expected = {
+        "-3 stops": {"too_dark"},
+        "+3 stops": {"too_bright"},
+        "orange light": {"colour_cast", "too_bright"},
+    }
+    for name, (image, faces) in _faces(committed_faces, deep_or_none).items():
+        for label, gains in EXTREME.items():
+            assert measure_frame(relight(image, gains), faces[0]).code in expected[label], (name, label)
+
+
+def test_deep_skin_reads_deeper_than_light_skin(committed_faces, deep_faces):
+    light = [
+        measure_frame(i, f[0]).lab[0] for n, (i, f) in committed_faces.items() if n != "grace_hopper.jpg"
+    ]
+    deep = [measure_frame(i, f[0]) for i, f in deep_faces.values()]
+    assert all(m.code == "ok" for m in deep)
+    assert max(m.lab[0] for m in deep) < min(light)
+
+
+def test_estimator_settles_reports_and_resets(committed_faces):
+    image, faces = committed_faces["pexels_smile.jpg"]
+    est = SkinToneEstimator(settle_frames=8)
+    assert est.update(image, None).status.code == "no_face"
+    codes = [est.update(image, faces[0]).status.code for _ in range(10)]
+    assert codes[0] == "settling" and codes[-1] == "ok"
+    tone = est.current
+    assert tone is not None and tone.confidence > 0.9
+    assert 1 <= tone.mst <= 10 and tone.undertone in ("warm", "neutral", "cool")
+    assert est.update(relight(image, (8, 8, 8)), faces[0]).status.message_ar  # bilingual reason
+    est.reset()
+    assert est.current is None

@@ -1,0 +1,411 @@
+"""One effect per product kind, all with the same interface: `apply(lab, geo, layer, touched)`.
+
+Every effect works in CIELAB on the face crop (float32, OpenCV's L 0..100 scale): the shade's
+own L*a*b* is put where the product goes, and the skin's or lips' *deviation from their local
+mean* is kept on top. That is what makes a dark berry land on light lips and a pale nude on
+deep lips with the same fidelity (an additive BGR overlay can only lighten; a hue swap cannot
+lighten dark pixels), while the lips' lines and the skin's pores and shading stay visible.
+Gloss, shimmer and metallic highlights come from the underlying luminance, so they sit where
+the light really falls and move with the face instead of flickering as per-frame noise would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vision.color import hex_to_lab
+from vision.makeup import regions as R
+from vision.makeup.look import Layer
+from vision.makeup.regions import FaceGeometry, Region, ellipse_region, polygon_region, resample
+
+
+@dataclass(frozen=True)
+class FinishModel:
+    """How a finish reshapes the underlying texture and adds light."""
+
+    highlight_keep: float  # scale of brighter-than-mean texture (matte flattens shine)
+    shadow_keep: float  # scale of darker-than-mean texture (lip lines, creases)
+    gloss: float  # L* added at the brightest underlying pixels
+    sparkle: float  # gain on fine positive luminance detail
+    opacity: float  # pigment coverage at intensity 1
+    white_highlight: float  # how much highlights lose the shade's chroma (metal keeps it)
+
+
+FINISH_MODELS = {
+    "matte": FinishModel(0.3, 0.75, 0.0, 0.0, 1.0, 0.0),
+    "natural": FinishModel(0.8, 0.95, 0.0, 0.0, 1.0, 0.0),
+    "satin": FinishModel(0.75, 1.0, 6.0, 0.0, 1.0, 0.5),
+    "dewy": FinishModel(1.0, 1.0, 10.0, 0.0, 1.0, 0.6),
+    "gloss": FinishModel(1.0, 1.0, 26.0, 0.0, 0.92, 0.75),
+    "sheer": FinishModel(1.0, 1.0, 8.0, 0.0, 0.55, 0.6),
+    "shimmer": FinishModel(0.9, 1.0, 10.0, 2.2, 1.0, 0.4),
+    "metallic": FinishModel(1.35, 1.15, 18.0, 1.2, 1.0, 0.15),
+}
+
+
+def _mean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = float(weights.sum())
+    return float((values * weights).sum() / total) if total > 1e-6 else float(values.mean())
+
+
+def _pigment(crop: np.ndarray, weights: np.ndarray, target: np.ndarray, finish: FinishModel) -> np.ndarray:
+    """The shade laid over `crop`, keeping its texture; highlights from its own luminance."""
+    L = crop[..., 0]
+    core = (weights > 0.5).astype(np.float32)
+    dev = L - _mean(L, core)
+    dev = np.where(dev > 0, dev * finish.highlight_keep, dev * finish.shadow_keep)
+    dev -= _mean(dev, core)  # re-centre so the mean lands exactly on the shade's L*
+    out = np.empty_like(crop)
+    out[..., 0] = target[0] + dev
+    out[..., 1] = target[1] + 0.15 * (crop[..., 1] - _mean(crop[..., 1], core))
+    out[..., 2] = target[2] + 0.15 * (crop[..., 2] - _mean(crop[..., 2], core))
+    if finish.gloss > 0 and core.sum() > 16:
+        inside = L[core > 0]
+        lo, hi = np.percentile(inside, [80, 99.5])
+        spec = np.clip((L - lo) / max(hi - lo, 1e-3), 0, 1) ** 1.5
+        out[..., 0] += spec * finish.gloss
+        fade = 1 - spec * finish.white_highlight
+        out[..., 1] *= fade
+        out[..., 2] *= fade
+    if finish.sparkle > 0:
+        detail = L - cv2.GaussianBlur(L, (0, 0), 1.2)
+        out[..., 0] += np.clip(detail, 0, None) * finish.sparkle
+    np.clip(out[..., 0], 0, 100, out=out[..., 0])
+    return out
+
+
+def _tint(crop: np.ndarray, target: np.ndarray, weights: np.ndarray, l_share: float) -> np.ndarray:
+    """A translucent powder: the shade's chroma, and a share of its lightness, over the skin."""
+    out = crop.copy()
+    out[..., 0] = crop[..., 0] + l_share * (target[0] - _mean(crop[..., 0], weights))
+    out[..., 1] = target[1] + 0.3 * (crop[..., 1] - _mean(crop[..., 1], weights))
+    out[..., 2] = target[2] + 0.3 * (crop[..., 2] - _mean(crop[..., 2], weights))
+    return out
+
+
+def _composite(
+    lab: np.ndarray,
+    touched: np.ndarray,
+    geo: FaceGeometry,
+    region: Region | None,
+    alpha: float,
+    paint: Callable,
+) -> None:
+    if region is None or alpha <= 0:
+        return
+    ys, xs = region.slices
+    crop = lab[ys, xs]
+    a = region.mask * geo.paintable[ys, xs] * alpha
+    crop += a[..., None] * (paint(crop, region.mask) - crop)
+    np.maximum(touched[ys, xs], a, out=touched[ys, xs])
+
+
+def _lab(hex_colour: str) -> np.ndarray:
+    return hex_to_lab(hex_colour).astype(np.float32)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-6)
+
+
+def _shrink(poly: np.ndarray, factor: float) -> np.ndarray:
+    c = poly.mean(axis=0)
+    return c + (poly - c) * factor
+
+
+# --- lips -----------------------------------------------------------------------------------
+
+
+def apply_lipstick(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    s = geo.scale
+    region = polygon_region(
+        [geo.poly(R.LIPS_OUTER)],
+        geo.shape,
+        0.010 * s,
+        holes=[geo.poly(R.LIPS_INNER)],
+        hole_feather_px=0.004 * s,
+    )
+    finish = FINISH_MODELS[layer.finish]
+    target = _lab(layer.colors[0])
+    _composite(
+        lab,
+        touched,
+        geo,
+        region,
+        layer.intensity * finish.opacity,
+        lambda c, w: _pigment(c, w, target, finish),
+    )
+
+
+def apply_lip_liner(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    outer = geo.poly(R.LIPS_OUTER)
+    s = geo.scale
+    region = polygon_region(
+        [outer],
+        geo.shape,
+        0.006 * s,
+        holes=[_shrink(outer, 0.9), geo.poly(R.LIPS_INNER)],
+        hole_feather_px=0.012 * s,
+    )
+    target = _lab(layer.colors[0])
+    _composite(
+        lab,
+        touched,
+        geo,
+        region,
+        0.9 * layer.intensity,
+        lambda c, w: _pigment(c, w, target, FINISH_MODELS["matte"]),
+    )
+
+
+# --- eyes and brows ---------------------------------------------------------------------------
+
+
+_EYES = (
+    (R.RIGHT_UPPER_LID, R.RIGHT_BROW_LOWER, R.RIGHT_EYE),
+    (R.LEFT_UPPER_LID, R.LEFT_BROW_LOWER, R.LEFT_EYE),
+)
+
+
+def apply_eyeshadow(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    s = geo.scale
+    finish = FINISH_MODELS[layer.finish]
+    lid_col = _lab(layer.colors[0])
+    crease_col = _lab(layer.colors[1]) if len(layer.colors) > 1 else lid_col
+    outer_col = _lab(layer.colors[2]) if len(layer.colors) > 2 else None
+    for lid_idx, brow_idx, eye_idx in _EYES:
+        lid = resample(geo.poly(lid_idx), 12)
+        brow = resample(geo.poly(brow_idx), 12)
+        up = brow - lid
+        eye = [_shrink(geo.poly(eye_idx), 1.04)]
+        bands = [(0.0, 0.45, lid_col, 0.85), (0.3, 0.7, crease_col, 0.55 if len(layer.colors) > 1 else 0.35)]
+        for t0, t1, colour, strength in bands:
+            poly = np.concatenate([lid + t0 * up, (lid + t1 * up)[::-1]])
+            region = polygon_region([poly], geo.shape, 0.045 * s, holes=eye, hole_feather_px=0.003 * s)
+            _composite(
+                lab,
+                touched,
+                geo,
+                region,
+                strength * layer.intensity,
+                lambda c, w, t=colour: _pigment(c, w, t, finish),
+            )
+        if outer_col is not None:
+            centre = lid[-1] + 0.25 * up[-1] - 0.05 * s * _unit(lid[-4] - lid[-1])
+            angle = float(np.degrees(np.arctan2(*(lid[-1] - lid[-4])[::-1])))
+            region = ellipse_region(centre, (0.2 * s, 0.13 * s), angle, geo.shape)
+            _composite(
+                lab,
+                touched,
+                geo,
+                region,
+                0.7 * layer.intensity,
+                lambda c, w: _pigment(c, w, outer_col, finish),
+            )
+
+
+def apply_eyeliner(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    s = geo.scale
+    target = _lab(layer.colors[0])
+    for lid_idx, brow_idx, eye_idx in _EYES:
+        lid = resample(geo.poly(lid_idx), 14)
+        up = np.array([_unit(v) for v in resample(geo.poly(brow_idx), 14) - lid])
+        thickness = s * (0.010 + 0.028 * np.linspace(0, 1, len(lid)) ** 1.5)
+        top = lid + up * thickness[:, None]
+        polys = [np.concatenate([lid, top[::-1]])]
+        if layer.wing:
+            out_dir = _unit(lid[-1] - lid[-3])
+            tip = lid[-1] + out_dir * 0.14 * s + up[-1] * 0.08 * s
+            polys.append(np.array([lid[-3], lid[-1], tip, top[-1], top[-3]]))
+        region = polygon_region(polys, geo.shape, 0.004 * s, holes=[geo.poly(eye_idx)], hole_feather_px=0.0)
+        _composite(
+            lab,
+            touched,
+            geo,
+            region,
+            0.95 * layer.intensity,
+            lambda c, w: _pigment(c, w, target, FINISH_MODELS[layer.finish]),
+        )
+
+
+def apply_brow(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    s = geo.scale
+    target = _lab(layer.colors[0])
+
+    def paint(crop: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        # Tint darkens hairs more than the skin between them, so the brow keeps its texture.
+        L = crop[..., 0]
+        darkness = np.clip((_mean(L, weights) - L) / 12.0 + 0.5, 0.2, 1.0)
+        out = crop.copy()
+        out[..., 0] = L + darkness * (target[0] - L)
+        out[..., 1] = crop[..., 1] + darkness * (target[1] - crop[..., 1])
+        out[..., 2] = crop[..., 2] + darkness * (target[2] - crop[..., 2])
+        return out
+
+    for idx in (R.RIGHT_BROW, R.LEFT_BROW):
+        region = polygon_region([geo.poly(idx)], geo.shape, 0.02 * s)
+        _composite(lab, touched, geo, region, 0.6 * layer.intensity, paint)
+
+
+# --- cheeks -------------------------------------------------------------------------------------
+
+
+def _cheek_axis(geo: FaceGeometry, cheek: int, ear: int) -> float:
+    d = geo.pts[ear] - geo.pts[cheek]
+    return float(np.degrees(np.arctan2(d[1], d[0])))
+
+
+def apply_blush(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    s = geo.scale
+    target = _lab(layer.colors[0])
+    finish = FINISH_MODELS[layer.finish]
+    for cheek, bone, ear in (
+        (R.RIGHT_CHEEK, R.RIGHT_CHEEKBONE, R.RIGHT_EAR_JAW),
+        (R.LEFT_CHEEK, R.LEFT_CHEEKBONE, R.LEFT_EAR_JAW),
+    ):
+        centre = 0.65 * geo.pts[cheek] + 0.35 * geo.pts[bone]
+        region = ellipse_region(centre, (0.30 * s, 0.19 * s), _cheek_axis(geo, cheek, ear), geo.shape)
+
+        def paint(c: np.ndarray, w: np.ndarray) -> np.ndarray:
+            out = _tint(c, target, w, 0.3)
+            if finish.sparkle:
+                out[..., 0] += (
+                    np.clip(c[..., 0] - cv2.GaussianBlur(c[..., 0], (0, 0), 1.2), 0, None) * finish.sparkle
+                )
+            return out
+
+        _composite(lab, touched, geo, region, 0.55 * layer.intensity, paint)
+
+
+def apply_bronzer(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    """Contour: the hollow under each cheekbone, and the temples."""
+    s = geo.scale
+    target = _lab(layer.colors[0])
+    sides = (
+        (R.RIGHT_CHEEK, R.RIGHT_EAR_JAW, R.RIGHT_TEMPLE, 61),
+        (R.LEFT_CHEEK, R.LEFT_EAR_JAW, R.LEFT_TEMPLE, 291),
+    )
+    for cheek, ear, temple, mouth in sides:
+        hollow = geo.pts[ear] + 0.32 * (geo.pts[mouth] - geo.pts[ear]) - np.array([0, 0.04 * s])
+        angle = _cheek_axis(geo, mouth, ear)
+        for centre, axes in (
+            (hollow, (0.26 * s, 0.085 * s)),
+            (geo.pts[temple] + 0.08 * s * _unit(geo.pts[cheek] - geo.pts[temple]), (0.14 * s, 0.11 * s)),
+        ):
+            region = ellipse_region(centre, axes, angle, geo.shape)
+            _composite(
+                lab, touched, geo, region, 0.5 * layer.intensity, lambda c, w: _tint(c, target, w, 0.6)
+            )
+
+
+def apply_highlighter(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    s = geo.scale
+    target = _lab(layer.colors[0])
+    finish = FINISH_MODELS[layer.finish]
+
+    def paint(c: np.ndarray, w: np.ndarray) -> np.ndarray:
+        out = c.copy()
+        L = c[..., 0]
+        out[..., 0] = (
+            L
+            + (100 - L) * 0.3
+            + np.clip(L - cv2.GaussianBlur(L, (0, 0), 1.2), 0, None) * (1 + finish.sparkle)
+        )
+        out[..., 1] = c[..., 1] + 0.5 * (target[1] - c[..., 1])
+        out[..., 2] = c[..., 2] + 0.5 * (target[2] - c[..., 2])
+        return out
+
+    spots = []
+    for bone, eye_outer in ((R.RIGHT_CHEEKBONE, R.RIGHT_EYE_OUTER), (R.LEFT_CHEEKBONE, R.LEFT_EYE_OUTER)):
+        d = geo.pts[eye_outer] - geo.pts[bone]
+        spots.append(
+            (geo.pts[bone] + 0.25 * d, (0.2 * s, 0.06 * s), float(np.degrees(np.arctan2(d[1], d[0]))) + 90)
+        )
+    bridge = geo.poly(R.NOSE_BRIDGE)
+    d = bridge[-1] - bridge[0]
+    spots.append((bridge.mean(axis=0), (0.22 * s, 0.035 * s), float(np.degrees(np.arctan2(d[1], d[0])))))
+    for centre, axes, angle in spots:
+        _composite(
+            lab, touched, geo, ellipse_region(centre, axes, angle, geo.shape), 0.6 * layer.intensity, paint
+        )
+
+
+# --- base -------------------------------------------------------------------------------------
+
+
+def _lowpass(channel: np.ndarray, sigma: float) -> np.ndarray:
+    """Wide blur at a fraction of the cost: downscale, blur, upscale."""
+    h, w = channel.shape
+    f = max(1, int(sigma // 3))
+    small = cv2.resize(channel, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), max(sigma / f, 0.5))
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _base_paint(target: np.ndarray, evening: float, scale: float) -> Callable:
+    """Foundation/concealer: move the skin's mean to the shade, keep shading and pores.
+
+    Luminance keeps all of its texture (no plastic blur); only blotchy chroma (redness,
+    spots) is evened by pulling a*/b* towards their own low-pass.
+    """
+
+    def paint(crop: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        core = (weights > 0.5).astype(np.float32)
+        out = np.empty_like(crop)
+        for ch in range(3):
+            values = crop[..., ch]
+            shifted = values + (target[ch] - _mean(values, core))
+            if ch > 0 and evening > 0:
+                low = _lowpass(shifted, 0.08 * scale)
+                shifted = low + (shifted - low) * (1 - evening)
+            out[..., ch] = shifted
+        return out
+
+    return paint
+
+
+def apply_foundation(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    s = geo.scale
+    holes = [_shrink(e, 1.25) for e in geo.eye_openings()] + [
+        geo.poly(R.RIGHT_BROW),
+        geo.poly(R.LEFT_BROW),
+        geo.poly(R.LIPS_OUTER),
+    ]
+    region = polygon_region(
+        [_shrink(geo.poly(R.FACE_OVAL), 0.93)], geo.shape, 0.03 * s, holes=holes, hole_feather_px=0.02 * s
+    )
+    target = _lab(layer.colors[0])
+    _composite(lab, touched, geo, region, 0.85 * layer.intensity, _base_paint(target, 0.6, s))
+
+
+def apply_concealer(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+    s = geo.scale
+    target = _lab(layer.colors[0])
+    for lower_idx, eye_idx in ((R.RIGHT_LOWER_LID, R.RIGHT_EYE), (R.LEFT_LOWER_LID, R.LEFT_EYE)):
+        lower = resample(geo.poly(lower_idx), 12)
+        down = np.array([-(lower[-1] - lower[0])[1], (lower[-1] - lower[0])[0]])
+        down = _unit(down) * (1 if down[1] > 0 else -1)
+        bulge = np.sin(np.linspace(0, np.pi, len(lower))) * 0.32 * s + 0.03 * s
+        crescent = np.concatenate([lower + down * 0.03 * s, (lower + down * bulge[:, None])[::-1]])
+        region = polygon_region(
+            [crescent], geo.shape, 0.05 * s, holes=[_shrink(geo.poly(eye_idx), 1.1)], hole_feather_px=0.01 * s
+        )
+        _composite(lab, touched, geo, region, 0.8 * layer.intensity, _base_paint(target, 0.7, s))
+
+
+EFFECTS: dict[str, Callable[[np.ndarray, FaceGeometry, Layer, np.ndarray], None]] = {
+    "foundation": apply_foundation,
+    "concealer": apply_concealer,
+    "bronzer": apply_bronzer,
+    "blush": apply_blush,
+    "highlighter": apply_highlighter,
+    "eyeshadow": apply_eyeshadow,
+    "eyeliner": apply_eyeliner,
+    "brow": apply_brow,
+    "lip_liner": apply_lip_liner,
+    "lipstick": apply_lipstick,
+}
