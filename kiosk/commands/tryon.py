@@ -116,9 +116,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{frames} frames, face found in {faces_seen}, {frames / max(elapsed, 1e-9):.1f} fps -> {out}")
     for key, values in stages.items():
         if values:
-            print(
-                f"  {key:<10} p50 {np.percentile(values, 50):7.2f} ms   p95 {np.percentile(values, 95):7.2f} ms"
-            )
+            p50, p95 = np.percentile(values, [50, 95])
+            print(f"  {key:<10} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms")
     if frames == 0:
         print("error: no frames read", file=sys.stderr)
         return 2

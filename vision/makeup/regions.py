@@ -71,11 +71,11 @@ def _rect(points: np.ndarray, pad: float, shape: tuple[int, int]) -> tuple[int, 
 _AA_SHIFT = 4  # fillPoly sub-pixel bits: polygons are placed with 1/16 px precision
 
 
-def _fill(mask: np.ndarray, polygons: list[np.ndarray], origin: tuple[int, int], value: int) -> None:
+def _fill(mask: np.ndarray, polygons: list[np.ndarray], origin: tuple[float, float], value: int) -> None:
     # One call per polygon: fillPoly given several at once fills their overlap even-odd
     # (i.e. leaves it empty), and overlapping holes must stay holes.
     for p in polygons:
-        scaled = np.round((p - origin) * (1 << _AA_SHIFT)).astype(np.int32)
+        scaled = np.round((p - np.asarray(origin, np.float32)) * (1 << _AA_SHIFT)).astype(np.int32)
         cv2.fillPoly(mask, [scaled], value, lineType=cv2.LINE_AA, shift=_AA_SHIFT)
 
 
@@ -96,19 +96,37 @@ def polygon_region(
     x0, y0, x1, y1 = rect
     if x1 <= x0 or y1 <= y0:
         return None
-    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    _fill(mask, polygons, (x0, y0), 255)
-    out = mask.astype(np.float32) * (1 / 255)
-    if feather_px > 0.3:
-        out = cv2.GaussianBlur(out, (0, 0), feather_px)
+    out = _feathered((y1 - y0, x1 - x0), polygons, (x0, y0), feather_px)
     if len(holes):
-        hole = np.zeros_like(mask)
+        hole = np.zeros(out.shape, np.uint8)
         _fill(hole, list(holes), (x0, y0), 255)
         hole_f = hole.astype(np.float32) * (1 / 255)
         if hole_feather_px > 0.3:
-            hole_f = np.maximum(hole_f, cv2.GaussianBlur(hole_f, (0, 0), hole_feather_px))
+            hole_f = np.maximum(hole_f, _feathered(out.shape, list(holes), (x0, y0), hole_feather_px))
         out *= 1.0 - hole_f
     return Region(rect, out)
+
+
+def _feathered(
+    size: tuple[int, int], polygons: list[np.ndarray], origin: tuple[int, int], sigma: float
+) -> np.ndarray:
+    """Filled polygons blurred by `sigma`; wide blurs are done at reduced resolution.
+
+    A Gaussian of sigma ≥ 4 px has no detail a 1/f-scale mask cannot carry (f = sigma/2),
+    and blurring there costs 1/f² as much, which is most of the makeup budget otherwise.
+    """
+    h, w = size
+    f = max(1, int(sigma // 2)) if sigma >= 4 else 1
+    small = np.zeros((-(-h // f), -(-w // f)), np.uint8)
+    _fill(small, [p / f for p in polygons], (origin[0] / f, origin[1] / f), 255)
+    mask = small.astype(np.float32) * (1 / 255)
+    if sigma > 0.3:
+        mask = cv2.GaussianBlur(mask, (0, 0), sigma / f)
+    if f > 1:
+        mask = cv2.resize(mask, (small.shape[1] * f, small.shape[0] * f), interpolation=cv2.INTER_LINEAR)[
+            :h, :w
+        ]
+    return mask
 
 
 def ellipse_region(
@@ -151,14 +169,16 @@ class FaceGeometry:
 
     @cached_property
     def paintable(self) -> np.ndarray:
-        """0..1 map of where any product may paint: inside the face outline, outside the
+        """0..1 map of where any product may paint: inside the face, outside the
         eye openings and the open mouth.
 
         Every effect's alpha is multiplied by it, so a blush on a turned head never spills
         onto the background, and nothing ever tints teeth, tongue, sclera or iris.
         """
+        # The hull of all landmarks, not FACE_OVAL: on a three-quarter view MediaPipe puts
+        # the far side's outline points inside the silhouette, which would cut the far lip.
         face = np.zeros(self.shape, np.uint8)
-        _fill(face, [self.poly(FACE_OVAL)], (0, 0), 255)
+        _fill(face, [cv2.convexHull(self.pts).reshape(-1, 2)], (0, 0), 255)
         inside = cv2.GaussianBlur(face.astype(np.float32) * (1 / 255), (0, 0), max(0.01 * self.scale, 0.5))
         inside *= face > 0  # the blur softens the edge inward only
         holes = np.zeros(self.shape, np.uint8)

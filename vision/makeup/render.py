@@ -39,13 +39,12 @@ def render(image: np.ndarray, faces: Sequence[FaceResult], look: Look) -> np.nda
         if x1 - x0 < 8 or y1 - y0 < 8:
             continue
         crop = out[y0:y1, x0:x1]
-        lab = cv2.cvtColor(crop.astype(np.float32) * (1 / 255), cv2.COLOR_BGR2Lab)
+        lab = cv2.cvtColor(np.multiply(crop, 1 / 255, dtype=np.float32), cv2.COLOR_BGR2Lab)
         touched = np.zeros(crop.shape[:2], np.float32)
         geo = FaceGeometry(face.landmarks - np.array([x0, y0], np.float32), crop.shape[:2])
         for layer in look.layers:
             EFFECTS[layer.kind](lab, geo, layer, touched)
-        painted = cv2.cvtColor(lab, cv2.COLOR_Lab2BGR)
-        np.clip(painted * 255 + 0.5, 0, 255, out=painted)
-        changed = touched > 1 / 512
-        crop[changed] = painted[changed].astype(np.uint8)
+        painted = cv2.convertScaleAbs(cv2.cvtColor(lab, cv2.COLOR_Lab2BGR), alpha=255)  # rounds, saturates
+        changed = (touched > 1 / 512).view(np.uint8)
+        cv2.copyTo(painted, changed, crop)
     return out
