@@ -1,4 +1,7 @@
-"""One effect per product kind, all with the same interface: `apply(lab, geo, layer, touched)`.
+"""One effect per product kind, all with the same interface: `apply(geo, layer, strokes)`.
+
+An effect only decides where its product goes and what colour it lays down, appending
+`Stroke`s; `render` composites them, so the pixels are converted and painted once.
 
 Every effect works in CIELAB on the face crop (float32, OpenCV's L 0..100 scale): the shade's
 own L*a*b* is put where the product goes, and the skin's or lips' *deviation from their local
@@ -48,6 +51,8 @@ FINISH_MODELS = {
 
 
 def _mean(values: np.ndarray, weights: np.ndarray) -> float:
+    if values.size > 20_000:  # a mean needs no more than every 4th pixel
+        values, weights = values[::2, ::2], weights[::2, ::2]
     total = float(weights.sum())
     return float((values * weights).sum() / total) if total > 1e-6 else float(values.mean())
 
@@ -87,21 +92,18 @@ def _tint(crop: np.ndarray, target: np.ndarray, weights: np.ndarray, l_share: fl
     return out
 
 
-def _composite(
-    lab: np.ndarray,
-    touched: np.ndarray,
-    geo: FaceGeometry,
-    region: Region | None,
-    alpha: float,
-    paint: Callable,
-) -> None:
-    if region is None or alpha <= 0:
-        return
-    ys, xs = region.slices
-    crop = lab[ys, xs]
-    a = region.mask * geo.paintable[ys, xs] * alpha
-    crop += a[..., None] * (paint(crop, region.mask) - crop)
-    np.maximum(touched[ys, xs], a, out=touched[ys, xs])
+@dataclass(frozen=True)
+class Stroke:
+    """One application of paint: where (a feathered region), how strongly, and what colour."""
+
+    region: Region
+    alpha: float
+    paint: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lab crop, region mask) -> new lab
+
+
+def _stroke(strokes: list[Stroke], region: Region | None, alpha: float, paint: Callable) -> None:
+    if region is not None and alpha > 0:
+        strokes.append(Stroke(region, alpha, paint))
 
 
 def _lab(hex_colour: str) -> np.ndarray:
@@ -120,7 +122,7 @@ def _shrink(poly: np.ndarray, factor: float) -> np.ndarray:
 # --- lips -----------------------------------------------------------------------------------
 
 
-def apply_lipstick(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_lipstick(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     s = geo.scale
     region = polygon_region(
         [geo.poly(R.LIPS_OUTER)],
@@ -131,17 +133,15 @@ def apply_lipstick(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np
     )
     finish = FINISH_MODELS[layer.finish]
     target = _lab(layer.colors[0])
-    _composite(
-        lab,
-        touched,
-        geo,
+    _stroke(
+        strokes,
         region,
         layer.intensity * finish.opacity,
         lambda c, w: _pigment(c, w, target, finish),
     )
 
 
-def apply_lip_liner(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_lip_liner(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     outer = geo.poly(R.LIPS_OUTER)
     s = geo.scale
     region = polygon_region(
@@ -152,10 +152,8 @@ def apply_lip_liner(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: n
         hole_feather_px=0.012 * s,
     )
     target = _lab(layer.colors[0])
-    _composite(
-        lab,
-        touched,
-        geo,
+    _stroke(
+        strokes,
         region,
         0.9 * layer.intensity,
         lambda c, w: _pigment(c, w, target, FINISH_MODELS["matte"]),
@@ -171,7 +169,7 @@ _EYES = (
 )
 
 
-def apply_eyeshadow(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_eyeshadow(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     s = geo.scale
     finish = FINISH_MODELS[layer.finish]
     lid_col = _lab(layer.colors[0])
@@ -186,10 +184,8 @@ def apply_eyeshadow(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: n
         for t0, t1, colour, strength in bands:
             poly = np.concatenate([lid + t0 * up, (lid + t1 * up)[::-1]])
             region = polygon_region([poly], geo.shape, 0.045 * s, holes=eye, hole_feather_px=0.003 * s)
-            _composite(
-                lab,
-                touched,
-                geo,
+            _stroke(
+                strokes,
                 region,
                 strength * layer.intensity,
                 lambda c, w, t=colour: _pigment(c, w, t, finish),
@@ -198,17 +194,15 @@ def apply_eyeshadow(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: n
             centre = lid[-1] + 0.25 * up[-1] - 0.05 * s * _unit(lid[-4] - lid[-1])
             angle = float(np.degrees(np.arctan2(*(lid[-1] - lid[-4])[::-1])))
             region = ellipse_region(centre, (0.2 * s, 0.13 * s), angle, geo.shape)
-            _composite(
-                lab,
-                touched,
-                geo,
+            _stroke(
+                strokes,
                 region,
                 0.7 * layer.intensity,
                 lambda c, w: _pigment(c, w, outer_col, finish),
             )
 
 
-def apply_eyeliner(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_eyeliner(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     s = geo.scale
     target = _lab(layer.colors[0])
     for lid_idx, brow_idx, eye_idx in _EYES:
@@ -222,17 +216,15 @@ def apply_eyeliner(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np
             tip = lid[-1] + out_dir * 0.14 * s + up[-1] * 0.08 * s
             polys.append(np.array([lid[-3], lid[-1], tip, top[-1], top[-3]]))
         region = polygon_region(polys, geo.shape, 0.004 * s, holes=[geo.poly(eye_idx)], hole_feather_px=0.0)
-        _composite(
-            lab,
-            touched,
-            geo,
+        _stroke(
+            strokes,
             region,
             0.95 * layer.intensity,
             lambda c, w: _pigment(c, w, target, FINISH_MODELS[layer.finish]),
         )
 
 
-def apply_brow(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_brow(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     s = geo.scale
     target = _lab(layer.colors[0])
 
@@ -248,7 +240,7 @@ def apply_brow(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.nda
 
     for idx in (R.RIGHT_BROW, R.LEFT_BROW):
         region = polygon_region([geo.poly(idx)], geo.shape, 0.02 * s)
-        _composite(lab, touched, geo, region, 0.6 * layer.intensity, paint)
+        _stroke(strokes, region, 0.6 * layer.intensity, paint)
 
 
 # --- cheeks -------------------------------------------------------------------------------------
@@ -259,7 +251,7 @@ def _cheek_axis(geo: FaceGeometry, cheek: int, ear: int) -> float:
     return float(np.degrees(np.arctan2(d[1], d[0])))
 
 
-def apply_blush(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_blush(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     s = geo.scale
     target = _lab(layer.colors[0])
     finish = FINISH_MODELS[layer.finish]
@@ -278,10 +270,10 @@ def apply_blush(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.nd
                 )
             return out
 
-        _composite(lab, touched, geo, region, 0.55 * layer.intensity, paint)
+        _stroke(strokes, region, 0.55 * layer.intensity, paint)
 
 
-def apply_bronzer(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_bronzer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     """Contour: the hollow under each cheekbone, and the temples."""
     s = geo.scale
     target = _lab(layer.colors[0])
@@ -297,12 +289,10 @@ def apply_bronzer(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.
             (geo.pts[temple] + 0.08 * s * _unit(geo.pts[cheek] - geo.pts[temple]), (0.14 * s, 0.11 * s)),
         ):
             region = ellipse_region(centre, axes, angle, geo.shape)
-            _composite(
-                lab, touched, geo, region, 0.5 * layer.intensity, lambda c, w: _tint(c, target, w, 0.6)
-            )
+            _stroke(strokes, region, 0.5 * layer.intensity, lambda c, w: _tint(c, target, w, 0.6))
 
 
-def apply_highlighter(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_highlighter(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     s = geo.scale
     target = _lab(layer.colors[0])
     finish = FINISH_MODELS[layer.finish]
@@ -329,19 +319,17 @@ def apply_highlighter(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched:
     d = bridge[-1] - bridge[0]
     spots.append((bridge.mean(axis=0), (0.22 * s, 0.035 * s), float(np.degrees(np.arctan2(d[1], d[0])))))
     for centre, axes, angle in spots:
-        _composite(
-            lab, touched, geo, ellipse_region(centre, axes, angle, geo.shape), 0.6 * layer.intensity, paint
-        )
+        _stroke(strokes, ellipse_region(centre, axes, angle, geo.shape), 0.6 * layer.intensity, paint)
 
 
 # --- base -------------------------------------------------------------------------------------
 
 
-def _lowpass(channel: np.ndarray, sigma: float) -> np.ndarray:
+def _lowpass(channels: np.ndarray, sigma: float) -> np.ndarray:
     """Wide blur at a fraction of the cost: downscale, blur, upscale."""
-    h, w = channel.shape
+    h, w = channels.shape[:2]
     f = max(1, int(sigma // 3))
-    small = cv2.resize(channel, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(channels, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), max(sigma / f, 0.5))
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
@@ -354,21 +342,18 @@ def _base_paint(target: np.ndarray, evening: float, scale: float) -> Callable:
     """
 
     def paint(crop: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        core = (weights > 0.5).astype(np.float32)
-        out = np.empty_like(crop)
-        for ch in range(3):
-            values = crop[..., ch]
-            shifted = values + (target[ch] - _mean(values, core))
-            if ch > 0 and evening > 0:
-                low = _lowpass(shifted, 0.08 * scale)
-                shifted = low + (shifted - low) * (1 - evening)
-            out[..., ch] = shifted
+        core = weights[::2, ::2] > 0.5
+        sample = crop[::2, ::2][core] if core.any() else crop.reshape(-1, 3)
+        out = crop + (target - sample.mean(axis=0)).astype(np.float32)
+        if evening > 0:
+            chroma = out[..., 1:]  # a view: evened in place
+            chroma -= evening * (chroma - _lowpass(np.ascontiguousarray(chroma), 0.08 * scale))
         return out
 
     return paint
 
 
-def apply_foundation(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_foundation(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     s = geo.scale
     holes = [_shrink(e, 1.25) for e in geo.eye_openings()] + [
         geo.poly(R.RIGHT_BROW),
@@ -379,10 +364,10 @@ def apply_foundation(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: 
         [_shrink(geo.poly(R.FACE_OVAL), 0.93)], geo.shape, 0.03 * s, holes=holes, hole_feather_px=0.02 * s
     )
     target = _lab(layer.colors[0])
-    _composite(lab, touched, geo, region, 0.85 * layer.intensity, _base_paint(target, 0.6, s))
+    _stroke(strokes, region, 0.85 * layer.intensity, _base_paint(target, 0.6, s))
 
 
-def apply_concealer(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: np.ndarray) -> None:
+def apply_concealer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
     s = geo.scale
     target = _lab(layer.colors[0])
     for lower_idx, eye_idx in ((R.RIGHT_LOWER_LID, R.RIGHT_EYE), (R.LEFT_LOWER_LID, R.LEFT_EYE)):
@@ -394,10 +379,10 @@ def apply_concealer(lab: np.ndarray, geo: FaceGeometry, layer: Layer, touched: n
         region = polygon_region(
             [crescent], geo.shape, 0.05 * s, holes=[_shrink(geo.poly(eye_idx), 1.1)], hole_feather_px=0.01 * s
         )
-        _composite(lab, touched, geo, region, 0.8 * layer.intensity, _base_paint(target, 0.7, s))
+        _stroke(strokes, region, 0.8 * layer.intensity, _base_paint(target, 0.7, s))
 
 
-EFFECTS: dict[str, Callable[[np.ndarray, FaceGeometry, Layer, np.ndarray], None]] = {
+EFFECTS: dict[str, Callable[[FaceGeometry, Layer, list[Stroke]], None]] = {
     "foundation": apply_foundation,
     "concealer": apply_concealer,
     "bronzer": apply_bronzer,

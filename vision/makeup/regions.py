@@ -9,7 +9,6 @@ no work is done on pixels a product cannot touch.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import cv2
 import numpy as np
@@ -167,20 +166,21 @@ class FaceGeometry:
     def eye_openings(self) -> list[np.ndarray]:
         return [self.poly(RIGHT_EYE), self.poly(LEFT_EYE)]
 
-    @cached_property
-    def paintable(self) -> np.ndarray:
-        """0..1 map of where any product may paint: inside the face, outside the
-        eye openings and the open mouth.
+    def paintable(self, rect: tuple[int, int, int, int]) -> np.ndarray:
+        """0..1 map over `rect` of where any product may paint: inside the face, outside
+        the eye openings and the open mouth.
 
-        Every effect's alpha is multiplied by it, so a blush on a turned head never spills
+        Every stroke's alpha is multiplied by it, so a blush on a turned head never spills
         onto the background, and nothing ever tints teeth, tongue, sclera or iris.
         """
+        x0, y0, x1, y1 = rect
+        size = (y1 - y0, x1 - x0)
         # The hull of all landmarks, not FACE_OVAL: on a three-quarter view MediaPipe puts
         # the far side's outline points inside the silhouette, which would cut the far lip.
-        face = np.zeros(self.shape, np.uint8)
-        _fill(face, [cv2.convexHull(self.pts).reshape(-1, 2)], (0, 0), 255)
+        face = np.zeros(size, np.uint8)
+        _fill(face, [cv2.convexHull(self.pts).reshape(-1, 2)], (x0, y0), 255)
         inside = cv2.GaussianBlur(face.astype(np.float32) * (1 / 255), (0, 0), max(0.01 * self.scale, 0.5))
         inside *= face > 0  # the blur softens the edge inward only
-        holes = np.zeros(self.shape, np.uint8)
-        _fill(holes, [*self.eye_openings(), self.poly(LIPS_INNER)], (0, 0), 255)
+        holes = np.zeros(size, np.uint8)
+        _fill(holes, [*self.eye_openings(), self.poly(LIPS_INNER)], (x0, y0), 255)
         return inside * (1.0 - holes.astype(np.float32) * (1 / 255))
