@@ -17,7 +17,7 @@ from bench.stats import p50_p95, report
 from vision.capture import Frame, open_source, read_image
 from vision.face import FaceTracker
 from vision.makeup import parse_look, render
-from vision.tracking_quality import measure_tracking
+from vision.tracking_quality import measure_tracking, video_jitter
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIP = ROOT / "assets" / "demo" / "shopper.mp4"
@@ -89,6 +89,11 @@ def main() -> None:
         f"raw {q.jitter_raw:.5f}, smoothed {q.jitter_smoothed:.5f} "
         f"(×{q.jitter_smoothed / q.jitter_raw:.2f}); "
         f"lag at {q.speed_iod_per_s:.1f} IOD/s: {q.lag_smoothed:.4f} IOD"
+    )
+    j = video_jitter(str(CLIP))
+    print(
+        f"landmark jitter on {j.frames} near-static frames of the demo clip (|2nd difference|, IOD): "
+        f"raw {j.raw:.4f}, smoothed {j.smoothed:.4f} (×{j.smoothed / j.raw:.2f})"
     )
 
 

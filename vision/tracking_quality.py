@@ -67,3 +67,45 @@ def measure_tracking(
         / iod
     )
     return TrackingQuality(jitter(raw), jitter(smooth), float(lag), step_px / 0.033 / iod)
+
+
+@dataclass(frozen=True)
+class VideoJitter:
+    frames: int  # near-static frames measured
+    raw: float  # mean |second difference| of landmarks, in IOD
+    smoothed: float
+
+
+def video_jitter(path: str, still_speed_iod: float = 0.01) -> VideoJitter:
+    """Jitter on the near-static frames of a real video.
+
+    The second difference x[t-1] - 2x[t] + x[t+1] is ~0 for a face that is still or moving
+    steadily, so what remains is jitter. Near-static frames are those where the raw face
+    centre moves less than `still_speed_iod` inter-ocular distances per frame.
+    """
+    from vision.capture import open_source
+
+    def run(smoothing: bool) -> list[np.ndarray | None]:
+        tracker = FaceTracker(mode="video", max_faces=1, smoothing=smoothing)
+        try:
+            return [
+                (faces[0].landmarks if (faces := tracker.process(f)) else None) for f in open_source(path)
+            ]
+        finally:
+            tracker.close()
+
+    raw, smooth = run(False), run(True)
+    raw_j, smooth_j = [], []
+    for t in range(1, len(raw) - 1):
+        window = raw[t - 1 : t + 2] + smooth[t - 1 : t + 2]
+        if any(w is None for w in window):
+            continue
+        iod = float(np.linalg.norm(raw[t][263] - raw[t][33]))
+        speed = float(np.linalg.norm(raw[t + 1].mean(axis=0) - raw[t].mean(axis=0))) / iod
+        if speed > still_speed_iod:
+            continue
+        raw_j.append(np.linalg.norm(raw[t - 1] - 2 * raw[t] + raw[t + 1], axis=1).mean() / iod)
+        smooth_j.append(np.linalg.norm(smooth[t - 1] - 2 * smooth[t] + smooth[t + 1], axis=1).mean() / iod)
+    if not raw_j:
+        raise ValueError(f"no near-static frames with a face in {path}")
+    return VideoJitter(len(raw_j), float(np.mean(raw_j)), float(np.mean(smooth_j)))

@@ -62,6 +62,14 @@ def test_smoothing_steadies_a_still_face_without_trailing_a_moving_one():
     assert q.lag_smoothed < 0.05
 
 
+def test_smoothing_reduces_jitter_on_a_real_video():
+    from vision.tracking_quality import video_jitter
+
+    j = video_jitter(str(DATA / "face_clip.mp4"))
+    assert j.frames >= 10
+    assert j.smoothed < 0.8 * j.raw
+
+
 def test_video_mode_tracks_the_whole_clip():
     from vision.capture import open_source
     from vision.face import FaceTracker
