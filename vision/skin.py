@@ -1,12 +1,14 @@
 """Skin tone from the forehead and cheeks, corrected for exposure and white balance.
 
-Why the correction comes from the whites of the eyes and not from the whole frame:
-whole frame lets the face itself set the exposure, which pushes a deep-toned face that fills
-the frame towards "medium" — the classic failure on deep skin. The kiosk's surroundings
-(outside a margin around the face) are the reference instead; a reference card in view
-(`WhiteReference`) replaces that when a store configures one. Per-channel gains in linear RGB
-undo both an exposure change and a colour cast, and their size tells the quality gate when
-the light is too far off to trust ("please step into the light").
+Why the white reference is the whites of the eyes: gray-world over the whole frame lets the
+face itself set the exposure, which pushes a deep-toned face that fills the frame towards
+"medium" (the classic failure on deep skin), and the kiosk's surroundings are whatever colour
+the store painted them. The sclera is lit by the same light as the skin and is near-neutral
+on every skin tone. A reference card in view (`WhiteReference`) replaces it when a store
+configures one; gray-world over the frame is the fallback when the eyes are closed or hidden.
+Per-channel gains in linear RGB undo both an exposure change and a colour cast, and their
+size tells the quality gate when the light is too far off to trust ("please step into the
+light").
 """
 
 from __future__ import annotations
@@ -180,9 +182,9 @@ def measure_frame(
         ref_pix, level = image[y0:y1, x0:x1].reshape(-1, 3), reference.linear_level
     else:
         ref_pix, level = _sclera_pixels(image, pts), SCLERA_LEVEL
+        if len(ref_pix) < 12:  # eyes closed or hidden: gray-world over the frame instead
+            ref_pix, level = image[::4, ::4].reshape(-1, 3), REFERENCE_GRAY
     ref_lin = _LUT_SRGB_TO_LINEAR[ref_pix]  # BGR order
-    if len(ref_lin) < 12:
-        return FrameMeasure("no_face")  # eyes closed or hidden: wait for the next frame
     if (ref_lin.max(axis=1) >= 0.98).mean() > 0.3:
         return FrameMeasure("too_bright")
     ref_mean = ref_lin.mean(axis=0)

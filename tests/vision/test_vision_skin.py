@@ -85,3 +85,24 @@ def test_estimator_settles_reports_and_resets(committed_faces):
     assert est.update(relight(image, (8, 8, 8)), faces[0]).status.message_ar  # bilingual reason
     est.reset()
     assert est.current is None
+
+
+def test_reference_card_and_closed_eyes_fallback(committed_faces):
+    from vision.color import linear_to_srgb as to_srgb
+    from vision.skin import WhiteReference
+
+    image, faces = committed_faces["astronaut.jpg"]
+    card = image.copy()
+    card[10:60, 10:60] = np.uint8(to_srgb(np.array(0.2)) * 255)  # a mid-grey card in view
+    ref = WhiteReference((10, 10, 60, 60), linear_level=0.2)
+    base = measure_frame(card, faces[0], ref)
+    for gains in MILD.values():
+        m = measure_frame(relight(card, gains), faces[0], ref)
+        assert m.code == "ok" and delta_e2000(m.lab, base.lab) < 3
+    # Eyes painted over (closed / hidden): the estimate still comes, from gray-world.
+    closed = image.copy()
+    for eye in ([33, 133, 159, 145], [263, 362, 386, 374]):
+        x0, y0 = faces[0].landmarks[eye].min(axis=0).astype(int)
+        x1, y1 = faces[0].landmarks[eye].max(axis=0).astype(int)
+        closed[y0 - 2 : y1 + 3, x0 - 2 : x1 + 3] = closed[y1 + 8, x0]
+    assert measure_frame(closed, faces[0]).code == "ok"
