@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-DEB_PACKAGES := libusb-1.0-0 libgl1 libegl1 libgles2 espeak-ng chromium postgresql fonts-noto-core
+DEB_PACKAGES := libusb-1.0-0 libgl1 libegl1 libgles2 espeak-ng alsa-utils chromium postgresql fonts-noto-core
 
 .PHONY: demo test bench eval gallery lint deps install clean
 
