@@ -99,11 +99,18 @@ class Stroke:
     region: Region
     alpha: float
     paint: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (lab crop, region mask) -> new lab
+    # A smooth stroke's change to the image has no fine detail of its own (base and powder
+    # products: a shade shift plus evened chroma), so on a large face `render` works it out
+    # at reduced resolution and upsamples the change; the skin's texture is still kept at
+    # full resolution because it is the image itself, not part of the change.
+    smooth: bool = False
 
 
-def _stroke(strokes: list[Stroke], region: Region | None, alpha: float, paint: Callable) -> None:
+def _stroke(
+    strokes: list[Stroke], region: Region | None, alpha: float, paint: Callable, smooth: bool = False
+) -> None:
     if region is not None and alpha > 0:
-        strokes.append(Stroke(region, alpha, paint))
+        strokes.append(Stroke(region, alpha, paint, smooth))
 
 
 def _lab(hex_colour: str) -> np.ndarray:
@@ -289,7 +296,9 @@ def apply_bronzer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> Non
             (geo.pts[temple] + 0.08 * s * _unit(geo.pts[cheek] - geo.pts[temple]), (0.14 * s, 0.11 * s)),
         ):
             region = ellipse_region(centre, axes, angle, geo.shape)
-            _stroke(strokes, region, 0.5 * layer.intensity, lambda c, w: _tint(c, target, w, 0.6))
+            _stroke(
+                strokes, region, 0.5 * layer.intensity, lambda c, w: _tint(c, target, w, 0.6), smooth=True
+            )
 
 
 def apply_highlighter(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
@@ -364,7 +373,7 @@ def apply_foundation(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> 
         [_shrink(geo.poly(R.FACE_OVAL), 0.93)], geo.shape, 0.03 * s, holes=holes, hole_feather_px=0.02 * s
     )
     target = _lab(layer.colors[0])
-    _stroke(strokes, region, 0.85 * layer.intensity, _base_paint(target, 0.6, s))
+    _stroke(strokes, region, 0.85 * layer.intensity, _base_paint(target, 0.6, s), smooth=True)
 
 
 def apply_concealer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
@@ -379,7 +388,7 @@ def apply_concealer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> N
         region = polygon_region(
             [crescent], geo.shape, 0.05 * s, holes=[_shrink(geo.poly(eye_idx), 1.1)], hole_feather_px=0.01 * s
         )
-        _stroke(strokes, region, 0.8 * layer.intensity, _base_paint(target, 0.7, s))
+        _stroke(strokes, region, 0.8 * layer.intensity, _base_paint(target, 0.7, s), smooth=True)
 
 
 EFFECTS: dict[str, Callable[[FaceGeometry, Layer, list[Stroke]], None]] = {

@@ -56,6 +56,22 @@ def render(image: np.ndarray, faces: Sequence[FaceResult], look: Look) -> np.nda
     return out
 
 
+# A smooth stroke is worked out at a resolution where the inter-ocular distance is about
+# this many pixels: its change has no detail finer than that needs.
+SMOOTH_DETAIL_PX = 110
+
+
+def _change(stroke: Stroke, sub: np.ndarray, reduce: int) -> np.ndarray:
+    """What the stroke's paint does to `sub` (new - old), at reduced resolution if smooth."""
+    h, w = sub.shape[:2]
+    if not stroke.smooth or reduce == 1 or min(h, w) < 4 * reduce:
+        return stroke.paint(sub, stroke.region.mask) - sub
+    size = (max(1, w // reduce), max(1, h // reduce))
+    small = cv2.resize(sub, size, interpolation=cv2.INTER_AREA)
+    small_mask = cv2.resize(stroke.region.mask, size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(stroke.paint(small, small_mask) - small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def _composite(crop: np.ndarray, geo: FaceGeometry, strokes: list[Stroke]) -> None:
     rects = np.array([s.region.rect for s in strokes])
     ux0, uy0 = rects[:, :2].min(axis=0)
@@ -64,12 +80,13 @@ def _composite(crop: np.ndarray, geo: FaceGeometry, strokes: list[Stroke]) -> No
     lab = cv2.transform(cv2.cvtColor(area, cv2.COLOR_BGR2Lab).astype(np.float32), _FROM_LAB8)
     allowed = geo.paintable((int(ux0), int(uy0), int(ux1), int(uy1)))
     touched = np.zeros(area.shape[:2], np.float32)
+    reduce = max(1, int(geo.scale // SMOOTH_DETAIL_PX))
     for stroke in strokes:
         x0, y0, x1, y1 = stroke.region.rect
         ys, xs = slice(y0 - uy0, y1 - uy0), slice(x0 - ux0, x1 - ux0)
         sub = lab[ys, xs]
         a = stroke.region.mask * allowed[ys, xs] * stroke.alpha
-        sub += a[..., None] * (stroke.paint(sub, stroke.region.mask) - sub)
+        sub += a[..., None] * _change(stroke, sub, reduce)
         np.maximum(touched[ys, xs], a, out=touched[ys, xs])
     lab8 = cv2.convertScaleAbs(cv2.transform(lab, _TO_LAB8))  # rounds and saturates to uint8
     painted = cv2.cvtColor(lab8, cv2.COLOR_Lab2BGR)
