@@ -1,0 +1,340 @@
+"""Server-rendered staff pages (Arabic RTL by default, English on request). They call the same
+services as the JSON API; forms carry the session's CSRF token and follow Post/Redirect/Get."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from kiosk.backend.analytics import service as analytics
+from kiosk.backend.analytics.router import date_range
+from kiosk.backend.auth import service as auth_service
+from kiosk.backend.auth.router import client_address, set_session_cookie
+from kiosk.backend.catalogue import importer
+from kiosk.backend.catalogue import service as catalogue
+from kiosk.backend.catalogue.schemas import ProductIn
+from kiosk.backend.deps import (
+    DB,
+    SESSION_COOKIE,
+    ManageStore,
+    ReadStore,
+    Settings,
+    Staff,
+    StaffDep,
+    store_for,
+)
+from kiosk.backend.faq import service as faq
+from kiosk.backend.faq.models import FaqEntry
+from kiosk.backend.faq.schemas import FaqIn, StoreInfo
+from kiosk.backend.kiosks import service as kiosks
+from kiosk.backend.kiosks.models import Kiosk
+from kiosk.backend.kiosks.router import kiosk_out
+from kiosk.backend.stores.models import Store
+from kiosk.backend.web import LANGS, lang_of, templates, translator
+from recommender.catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+def render(request: Request, name: str, staff: Staff | None, status: int = 200, **context) -> HTMLResponse:
+    stores = []
+    if staff is not None:
+        with request.app.state.sessionmaker() as db:
+            stores = [s for s in db.scalars(select(Store).order_by(Store.id)) if staff.user.can_access(s.id)]
+    context.update(staff=staff, stores=stores, csrf=staff.session.csrf_token if staff else "")
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _same_origin(request: Request) -> bool:
+    """Login forms have no session yet, so their CSRF guard is the Origin (or Referer) header."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        return True  # non-browser clients send neither; browsers always send Origin on POST
+    return urlparse(source).netloc == request.headers.get("host")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request):
+    return render(request, "login.html", None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    db: DB,
+    settings: Settings,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+):
+    if not _same_origin(request):
+        raise HTTPException(403, "cross-site sign-in refused")
+    try:
+        signed = auth_service.sign_in(db, settings, email[:254], password[:256], client_address(request))
+    except auth_service.AuthError as exc:
+        t = translator(lang_of(request))
+        message = t("wrong_login") if exc.status == 401 else exc.message
+        return render(request, "login.html", None, status=exc.status, error=message, email=email[:254])
+    response = RedirectResponse("/admin", status_code=303)
+    set_session_cookie(response, signed.cookie_value, settings)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, staff: StaffDep, db: DB):
+    auth_service.sign_out(db, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/admin/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{lang}")
+def set_lang(lang: str, request: Request, next: str = "/admin"):
+    if lang not in LANGS:
+        raise HTTPException(404, "unknown language")
+    target = next if next.startswith("/") and not next.startswith("//") else "/admin"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", path="/")
+    return response
+
+
+@router.get("")
+def home(staff: StaffDep, db: DB):
+    stores = [s for s in db.scalars(select(Store).order_by(Store.id)) if staff.user.can_access(s.id)]
+    if not stores:
+        raise HTTPException(403, "your account is not assigned to any store")
+    return RedirectResponse(f"/admin/{stores[0].id}/dashboard", status_code=303)
+
+
+@router.get("/{store_id}/dashboard", response_class=HTMLResponse)
+def dashboard(
+    store_id: str,
+    store: ReadStore,
+    request: Request,
+    staff: StaffDep,
+    db: DB,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    kiosk_id: int | None = None,
+):
+    first, last = date_range(start, end)
+    k = analytics.kpis(db, store_id, first, last, kiosk_id)
+    store_kiosks = list(db.scalars(select(Kiosk).where(Kiosk.store_id == store_id).order_by(Kiosk.id)))
+    return render(
+        request,
+        "dashboard.html",
+        staff,
+        store=store,
+        k=k,
+        kiosks=store_kiosks,
+        kiosk_id=kiosk_id,
+        chart_json=json.dumps(k.model_dump(mode="json")),
+    )
+
+
+@router.get("/{store_id}/catalogue", response_class=HTMLResponse)
+def catalogue_page(store_id: str, store: ReadStore, request: Request, staff: StaffDep, db: DB):
+    return render(
+        request, "catalogue.html", staff, store=store, products=catalogue.list_products(db, store_id)
+    )
+
+
+def _edit_context(store, product: dict, errors=None, saved=False) -> dict:
+    return dict(
+        store=store,
+        p=product,
+        errors=errors or [],
+        saved=saved,
+        kinds=PRODUCT_KINDS,
+        finishes=FINISHES,
+        undertones=UNDERTONES,
+    )
+
+
+@router.get("/{store_id}/catalogue/{product_id}", response_class=HTMLResponse)
+def product_page(
+    store_id: str,
+    store: ReadStore,
+    product_id: str,
+    request: Request,
+    staff: StaffDep,
+    db: DB,
+    saved: bool = False,
+):
+    product = catalogue.get_product(db, store_id, product_id)
+    if product is None:
+        raise HTTPException(404, f"no product {product_id}")
+    return render(
+        request, "product.html", staff, **_edit_context(store, catalogue.product_json(product), saved=saved)
+    )
+
+
+def _product_from_form(form, product_id: str, existing: dict) -> dict:
+    data = dict(existing)
+    for name in ("kind", "brand", "name_en", "name_ar", "description_en", "description_ar", "aisle"):
+        data[name] = str(form.get(name, "")).strip()
+    data["id"] = product_id
+    data["price_sar"] = str(form.get("price_sar", "")).strip()
+    data["tags"] = [t.strip() for t in str(form.get("tags", "")).split(",") if t.strip()]
+    columns = ("sku", "name_en", "name_ar", "hex", "finish", "undertone", "depth", "stock")
+    lists = {c: form.getlist(f"shade_{c}") for c in columns}
+    shades = []
+    for i in range(len(lists["sku"])):
+        row = {c: str(lists[c][i]).strip() if i < len(lists[c]) else "" for c in columns}
+        if not any(row.values()):
+            continue
+        old = next((s for s in existing.get("shades", []) if s["sku"] == row["sku"]), None)
+        row["colors"] = old["colors"] if old else []
+        shades.append(row)
+    data["shades"] = shades
+    return data
+
+
+@router.post("/{store_id}/catalogue/{product_id}", response_class=HTMLResponse)
+async def product_save(store_id: str, product_id: str, request: Request, staff: StaffDep):
+    form = await request.form()
+    with request.app.state.sessionmaker() as db:
+        store = store_for(db, staff, store_id, manage=True)
+        product = catalogue.get_product(db, store_id, product_id)
+        if product is None:
+            raise HTTPException(404, f"no product {product_id}")
+        data = _product_from_form(form, product_id, catalogue.product_json(product))
+        try:
+            catalogue.upsert_product(db, store_id, ProductIn.model_validate(data), staff.user.id)
+            db.commit()
+        except ValidationError as exc:
+            errors = [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+            return render(request, "product.html", staff, status=422, **_edit_context(store, data, errors))
+        except catalogue.SkuTaken as exc:
+            db.rollback()
+            return render(
+                request, "product.html", staff, status=409, **_edit_context(store, data, [("sku", str(exc))])
+            )
+    return RedirectResponse(f"/admin/{store_id}/catalogue/{product_id}?saved=1", status_code=303)
+
+
+@router.get("/{store_id}/import", response_class=HTMLResponse)
+def import_page(store_id: str, store: ManageStore, request: Request, staff: StaffDep):
+    return render(request, "import.html", staff, store=store, report=None)
+
+
+@router.post("/{store_id}/import", response_class=HTMLResponse)
+def import_submit(
+    store_id: str,
+    store: ManageStore,
+    request: Request,
+    staff: StaffDep,
+    db: DB,
+    file: Annotated[UploadFile, File()],
+):
+    report = importer.import_file(db, store_id, file.filename or "", file.file.read(), staff.user.id)
+    status = 422 if report.errors else 200
+    return render(request, "import.html", staff, status=status, store=store, report=report)
+
+
+@router.get("/{store_id}/kiosks", response_class=HTMLResponse)
+def kiosks_page(
+    store_id: str, store: ReadStore, request: Request, staff: StaffDep, db: DB, settings: Settings
+):
+    rows = [
+        kiosk_out(k, settings)
+        for k in db.scalars(select(Kiosk).where(Kiosk.store_id == store_id).order_by(Kiosk.id))
+    ]
+    return render(request, "kiosks.html", staff, store=store, kiosks=rows, new_token=None)
+
+
+@router.post("/{store_id}/kiosks", response_class=HTMLResponse)
+def kiosk_create(
+    store_id: str,
+    store: ManageStore,
+    request: Request,
+    staff: StaffDep,
+    db: DB,
+    settings: Settings,
+    name: Annotated[str, Form()],
+):
+    name = name.strip()[:120]
+    if not name:
+        raise HTTPException(422, "a kiosk needs a name")
+    made = kiosks.create_kiosk(db, store_id, name, staff.user.id)
+    db.commit()
+    rows = [
+        kiosk_out(k, settings)
+        for k in db.scalars(select(Kiosk).where(Kiosk.store_id == store_id).order_by(Kiosk.id))
+    ]
+    # The token is rendered once, in this response only (never stored in clear, never redirected).
+    return render(request, "kiosks.html", staff, store=store, kiosks=rows, new_token=made.token)
+
+
+@router.post("/{store_id}/kiosks/{kiosk_id}/revoke")
+def kiosk_revoke(store_id: str, _store: ManageStore, kiosk_id: int, staff: StaffDep, db: DB):
+    kiosk = db.get(Kiosk, kiosk_id)
+    if kiosk is None or kiosk.store_id != store_id:
+        raise HTTPException(404, "no such kiosk")
+    kiosks.revoke_kiosk(db, kiosk, staff.user.id)
+    db.commit()
+    return RedirectResponse(f"/admin/{store_id}/kiosks", status_code=303)
+
+
+@router.get("/{store_id}/faq", response_class=HTMLResponse)
+def faq_page(store_id: str, store: ReadStore, request: Request, staff: StaffDep, db: DB, errors: str = ""):
+    return render(
+        request, "faq.html", staff, store=store, entries=faq.entries(db, store_id), info=faq.store_info(store)
+    )
+
+
+@router.post("/{store_id}/faq")
+async def faq_save(store_id: str, request: Request, staff: StaffDep):
+    form = await request.form()
+    with request.app.state.sessionmaker() as db:
+        store_for(db, staff, store_id, manage=True)
+        fields = {
+            k: str(form.get(k, "")).strip() for k in ("question_en", "question_ar", "answer_en", "answer_ar")
+        }
+        fields["tags"] = [t.strip() for t in str(form.get("tags", "")).split(",") if t.strip()]
+        entry = None
+        if form.get("id"):
+            entry = db.get(FaqEntry, int(str(form.get("id"))))
+            if entry is None or entry.store_id != store_id:
+                raise HTTPException(404, "no such FAQ entry")
+        try:
+            faq.save_entry(db, store_id, FaqIn.model_validate(fields), staff.user.id, entry)
+        except ValidationError as exc:
+            raise HTTPException(422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())) from None
+        db.commit()
+    return RedirectResponse(f"/admin/{store_id}/faq", status_code=303)
+
+
+@router.post("/{store_id}/faq/{faq_id}/delete")
+def faq_delete(store_id: str, _store: ManageStore, faq_id: int, staff: StaffDep, db: DB):
+    entry = db.get(FaqEntry, faq_id)
+    if entry is None or entry.store_id != store_id:
+        raise HTTPException(404, "no such FAQ entry")
+    faq.delete_entry(db, entry, staff.user.id)
+    db.commit()
+    return RedirectResponse(f"/admin/{store_id}/faq", status_code=303)
+
+
+@router.post("/{store_id}/info")
+async def info_save(store_id: str, request: Request, staff: StaffDep):
+    form = await request.form()
+    with request.app.state.sessionmaker() as db:
+        store = store_for(db, staff, store_id, manage=True)
+        try:
+            info = StoreInfo.model_validate({k: str(form.get(k, "")).strip() for k in StoreInfo.model_fields})
+        except ValidationError as exc:
+            raise HTTPException(422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())) from None
+        faq.save_store_info(db, store, info, staff.user.id)
+        db.commit()
+    return RedirectResponse(f"/admin/{store_id}/faq", status_code=303)
+
+
+@router.get("/{store_id}/help", response_class=HTMLResponse)
+def help_page(store_id: str, store: ReadStore, request: Request, staff: StaffDep):
+    return render(request, "help.html", staff, store=store)

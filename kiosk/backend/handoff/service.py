@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import secrets
+
+from sqlalchemy.orm import Session
+
+from kiosk.backend.catalogue.service import get_product
+from kiosk.backend.db import utcnow
+from kiosk.backend.handoff.models import Handoff
+from kiosk.backend.handoff.schemas import MAX_SNAPSHOT_BYTES, HandoffIn
+from kiosk.backend.kiosks.models import Kiosk
+
+# No 0/O, 1/I/L: the code is also read aloud or typed from the screen. 8 symbols of 31 ≈ 40 bits,
+# enough for a link that lives a day and is rate-limited by nothing more than its short life.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class HandoffRejected(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _snapshot(b64: str | None) -> bytes | None:
+    if b64 is None:
+        return None
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise HandoffRejected("snapshot_jpeg_b64", "not valid base64") from None
+    if len(raw) > MAX_SNAPSHOT_BYTES:
+        raise HandoffRejected("snapshot_jpeg_b64", f"snapshot larger than {MAX_SNAPSHOT_BYTES} bytes")
+    if not raw.startswith(b"\xff\xd8\xff"):
+        raise HandoffRejected("snapshot_jpeg_b64", "snapshot is not a JPEG image")
+    return raw
+
+
+def create(db: Session, kiosk: Kiosk, body: HandoffIn, ttl_minutes: int) -> Handoff:
+    items = []
+    for i, item in enumerate(body.items):
+        product = get_product(db, kiosk.store_id, item.product_id)
+        if product is None:
+            raise HandoffRejected(f"items.{i}.product_id", f"no product {item.product_id} in this store")
+        shade = None
+        if item.shade_sku is not None:
+            shade = next((s for s in product.shades if s.sku == item.shade_sku), None) or next(
+                (v for v in product.variants if v.sku == item.shade_sku), None
+            )
+            if shade is None:
+                raise HandoffRejected(
+                    f"items.{i}.shade_sku", f"no shade {item.shade_sku} in {item.product_id}"
+                )
+        items.append(
+            {
+                "product_id": product.product_id,
+                "brand": product.brand,
+                "name_en": product.name_en,
+                "name_ar": product.name_ar,
+                "price": product.price,
+                "aisle": product.aisle,
+                "shade_sku": shade.sku if shade else None,
+                "shade_name_en": shade.name_en if shade else None,
+                "shade_name_ar": shade.name_ar if shade else None,
+                "hex": shade.hex if shade else None,
+            }
+        )
+    handoff = Handoff(
+        code=new_code(),
+        store_id=kiosk.store_id,
+        kiosk_id=kiosk.id,
+        session_id=str(body.session_id),
+        items=items,
+        snapshot_jpeg=_snapshot(body.snapshot_jpeg_b64),
+        expires_at=utcnow() + dt.timedelta(minutes=ttl_minutes),
+    )
+    db.add(handoff)
+    db.commit()
+    return handoff
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()

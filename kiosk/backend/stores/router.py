@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+
+from kiosk.backend import audit
+from kiosk.backend.audit import AuditEntry
+from kiosk.backend.deps import DB, AdminDep, StaffDep
+from kiosk.backend.stores.models import Store
+from kiosk.backend.stores.schemas import StoreIn, StoreOut
+
+router = APIRouter(prefix="/api/v1", tags=["stores"])
+
+
+def store_out(s: Store) -> StoreOut:
+    return StoreOut(
+        id=s.id,
+        name_en=s.name_en,
+        name_ar=s.name_ar,
+        currency=s.currency,
+        catalogue_version=s.catalogue_version,
+        faq_version=s.faq_version,
+    )
+
+
+@router.get("/stores")
+def list_stores(staff: StaffDep, db: DB) -> list[StoreOut]:
+    stores = db.scalars(select(Store).order_by(Store.id))
+    return [store_out(s) for s in stores if staff.user.can_access(s.id)]
+
+
+@router.post("/stores", status_code=201, responses={409: {}})
+def create_store(body: StoreIn, admin: AdminDep, db: DB) -> StoreOut:
+    if db.get(Store, body.id) is not None:
+        raise HTTPException(409, f"store {body.id} already exists")
+    store = Store(**body.model_dump())
+    db.add(store)
+    audit.record(db, admin.user.id, "store.create", f"store:{body.id}", body.id)
+    db.commit()
+    return store_out(store)
+
+
+@router.get("/audit")
+def audit_log(admin: AdminDep, db: DB, limit: int = 100) -> list[dict]:
+    rows = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 1000))))
+    return [
+        {
+            "id": r.id,
+            "at": r.at.isoformat(),
+            "user_id": r.user_id,
+            "store_id": r.store_id,
+            "action": r.action,
+            "entity": r.entity,
+            "detail": r.detail,
+        }
+        for r in rows
+    ]
