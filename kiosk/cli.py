@@ -9,7 +9,15 @@ import importlib
 import sys
 
 # One line per subcommand module; each defines register(subparsers) -> None.
-COMMAND_MODULES = ("kiosk.commands.tryon", "kiosk.commands.calibrate", "kiosk.commands.furniture")
+COMMAND_MODULES = (
+    "kiosk.commands.tryon",
+    "kiosk.commands.ask",
+    "kiosk.commands.backend",
+    "kiosk.commands.calibrate",
+    "kiosk.commands.furniture",
+    "kiosk.commands.recommend",
+    "kiosk.commands.run",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

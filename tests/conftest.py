@@ -1,24 +1,30 @@
-"""Database URLs for tests in every folder: a real SQLite file (WAL) and a real PostgreSQL.
+"""Shared by tests in every folder: database URLs (a real SQLite file in WAL mode and a real
+PostgreSQL) and one headless Debian Chromium for the browser tests.
 
 PostgreSQL comes from TEST_DATABASE_URL when set (the server must let that role CREATE
 DATABASE); otherwise a throwaway cluster (kiosk.backend.throwaway_pg) is started on a free
 loopback port and stopped at the end of the session. Without PostgreSQL binaries the
 PostgreSQL cases are skipped, except under CI=true, where that is a failure. Each test gets
 its own fresh database (`postgres_database_url`).
+
+Playwright's sync API allows one instance per thread, so every browser test shares the
+session's `browser`; it skips cleanly without Debian's chromium, except under CI=true.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 
+from kiosk.app.chromium import CHROMIUM, HEADLESS_ARGS
 from kiosk.backend.throwaway_pg import PostgresUnavailable, ThrowawayPostgres, create_database, drop_database
 
 
 def _no_postgres(reason: str):
-    if os.environ.get("CI", "").lower() == "true":
+    if _ci():
         pytest.fail(f"PostgreSQL is required under CI: {reason}")
     pytest.skip(f"PostgreSQL not available: {reason}")
 
@@ -60,3 +66,20 @@ def sqlite_database_url(tmp_path):
 def database_url(request):
     """Runs the test once on SQLite and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_database_url")
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if _ci():
+            pytest.fail(f"Debian's chromium is required under CI ({CHROMIUM} is missing)")
+        pytest.skip(f"Debian's chromium is not installed ({CHROMIUM})")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=list(HEADLESS_ARGS))
+        yield b
+        b.close()

@@ -33,7 +33,9 @@ def main(data_dir: str, url: str, token: str, sessions: str, seed: str) -> int:
 
     def record(sid, kind, data):
         event = link.record(sid, kind, data)
-        print("recorded", event.event_id, flush=True)
+        # One write per line, so a kill cannot leave half a report in the pipe.
+        sys.stdout.write(f"recorded {event.event_id}\n")
+        sys.stdout.flush()
 
     rng = random.Random(int(seed))
     for _ in range(int(sessions)):

@@ -99,8 +99,10 @@ def _run_kiosk(data_dir: Path, backend, token: str, sessions: int, seed: int, ki
     drained = False
     try:
         for line in proc.stdout:
+            if not line.endswith("\n"):
+                break  # cut short by the kill: not a report
             word, _, rest = line.strip().partition(" ")
-            if word == "recorded":
+            if word == "recorded" and rest:
                 committed.append(rest)
                 if kill_after is not None and len(committed) == kill_after:
                     proc.send_signal(signal.SIGKILL)

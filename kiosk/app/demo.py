@@ -1,0 +1,80 @@
+"""A seeded backend on loopback for `kiosk demo`, the kiosk's end-to-end tests, the benchmark
+and the soak run: a SQLite file under the data directory, the demo catalogue, an admin and a
+kiosk token (kiosk.backend.demo.seed_demo), served by uvicorn on its own thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on (tests, benchmarks and soak runs pick their own)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class DemoBackend:
+    url: str
+    kiosk_token: str
+    store_id: str
+    admin_user: str
+    admin_password: str
+    database_url: str
+    _server: uvicorn.Server = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def start_demo_backend(data_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> DemoBackend:
+    from kiosk.backend.app import create_app
+    from kiosk.backend.demo import seed_demo
+    from kiosk.backend.settings import BackendSettings
+
+    data_dir = Path(data_dir).resolve() / "backend"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{data_dir / 'maraya.sqlite3'}"
+    seed = seed_demo(database_url, data_dir)
+    settings = BackendSettings(
+        database_url=database_url,
+        dev_mode=True,  # the demo's fixed secret; a real deployment sets MARAYA_SECRET_KEY
+        data_dir=data_dir,
+        cookie_secure=False,  # plain http on loopback
+    )
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="demo-backend", daemon=True)
+    thread.start()
+    url = f"http://{host}:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            raise RuntimeError(f"the demo backend did not start on {url} (is the port in use?)")
+        time.sleep(0.1)
+    return DemoBackend(
+        url=url,
+        kiosk_token=seed.kiosk_token,
+        store_id=seed.store_id,
+        admin_user=seed.admin_email,
+        admin_password=seed.admin_password,
+        database_url=database_url,
+        _server=server,
+        _thread=thread,
+    )

@@ -1,0 +1,419 @@
+"""The composition root of the kiosk process: builds every part once and wires them.
+
+capture thread → pipeline thread → frame hub → UI server (uvicorn, main thread or its own)
+state machine ← commands from the page; slow calls (backend) on worker threads
+sync link (kiosk/sync): events to the outbox and the sync thread, help requests, handoffs,
+catalogue and model pulls, heartbeat.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+
+from kiosk.app.catalogue_view import Selection, catalogue_json, load_presets
+from kiosk.app.framehub import FrameHub
+from kiosk.app.machine import CommandError, KioskMachine, Recommendation
+from kiosk.app.pipeline import Pipeline
+from kiosk.app.qr import qr_png
+from kiosk.app.server import create_app
+from kiosk.app.settings import KioskSettings
+from kiosk.sync.client import MAX_SNAPSHOT_BYTES, HeartbeatInfo
+from kiosk.sync.link import SyncLink
+from recommender.catalogue import DEMO_CATALOGUE, Catalogue, CatalogueError, load_catalogue
+from vision.capture import LatestFrameGrabber
+
+if TYPE_CHECKING:
+    from kiosk.app.furniture import FurnitureStage
+
+log = logging.getLogger(__name__)
+
+SOFTWARE_VERSION = "0.1.0"
+HELP_POLL_S = 2.0
+# vision.color maps Lab to Monk Skin Tone by L* bands 5 units wide (70 → 30); a shopper who
+# moves the depth one step is asking for shades one band lighter or deeper.
+MST_STEP_L = 5.0
+RECOMMEND_KINDS = (("foundation", 2), ("concealer", 1), ("lipstick", 2), ("blush", 1))
+
+
+def load_kiosk_catalogue(settings: KioskSettings) -> Catalogue:
+    """The catalogue the sync client cached from the backend, else the bundled demo one."""
+    if settings.catalogue_cache.is_file():
+        try:
+            return load_catalogue(settings.catalogue_cache)
+        except CatalogueError as exc:
+            log.error("cached catalogue unusable, using the bundled one: %s", exc)
+    return load_catalogue(DEMO_CATALOGUE)
+
+
+class ShadeAdvisor:
+    """Adapts recommender.runtime.Recommender to the machine: tone (+ the shopper's correction)
+    in, a short mixed list of complexion and colour shades with their reasons out."""
+
+    def __init__(self, recommender: Any, catalogue: Callable[[], Catalogue]) -> None:
+        self.recommender = recommender
+        self._catalogue = catalogue
+
+    @property
+    def version(self) -> str:
+        return self.recommender.version
+
+    def __call__(self, tone: dict, override: dict | None) -> list[Recommendation]:
+        from recommender.features import ShopperProfile
+
+        lab = list(tone["lab"])
+        undertone = None
+        if override is not None:
+            lab[0] = min(100.0, max(0.0, lab[0] - MST_STEP_L * (override["mst"] - tone["mst"])))
+            undertone = override["undertone"]
+        profile = ShopperProfile(
+            skin_lab=tuple(lab), confidence=tone["confidence"], undertone_override=undertone
+        )
+        out: list[Recommendation] = []
+        for kind, n in RECOMMEND_KINDS:
+            for rec in self.recommender.recommend(profile, self._catalogue(), kind, top_n=n):
+                out.append(Recommendation(rec.product_id, rec.sku, rec.reason_en, rec.reason_ar))
+        return out
+
+
+def load_advisor(catalogue: Callable[[], Catalogue]) -> ShadeAdvisor | None:
+    """The recommender if its model ships with this build; without it the row stays empty."""
+    try:
+        from recommender.runtime import ModelError, Recommender
+    except ImportError as exc:
+        log.warning("recommender unavailable: %s", exc)
+        return None
+    try:
+        return ShadeAdvisor(Recommender(), catalogue)
+    except (ModelError, OSError) as exc:
+        log.warning("recommender model unavailable, no recommendations: %s", exc)
+        return None
+
+
+def load_furniture(settings: KioskSettings, catalogue: Catalogue) -> FurnitureStage | None:
+    """Furniture mode when a floor calibration is configured and usable; else makeup only."""
+    if settings.floor_calibration is None:
+        return None
+    try:
+        from kiosk.app.furniture import FurnitureStage
+
+        return FurnitureStage(
+            settings.floor_calibration, catalogue, tracking=settings.floor_tracking, mirrored=settings.mirror
+        )
+    except (ImportError, OSError, ValueError) as exc:  # CalibrationError is a ValueError
+        log.error("furniture mode off: floor calibration %s unusable: %s", settings.floor_calibration, exc)
+        return None
+
+
+def load_assistant(settings: KioskSettings, catalogue_path: Path) -> Any | None:
+    """kiosk.assistant on the synced catalogue and FAQ (or the shipped ones); None without it."""
+    try:
+        from kiosk.assistant import Assistant, KnowledgeError, load_knowledge
+    except ImportError as exc:
+        log.warning("assistant unavailable: %s", exc)
+        return None
+    faq = settings.data_dir / "faq.json"
+    try:
+        knowledge = load_knowledge(catalogue_path, faq) if faq.is_file() else load_knowledge(catalogue_path)
+        return Assistant(knowledge)
+    except (KnowledgeError, CatalogueError, OSError) as exc:
+        log.warning("assistant unavailable: %s", exc)
+        return None
+
+
+class KioskRuntime:
+    def __init__(self, settings: KioskSettings, **sync_options: Any) -> None:
+        self.settings = settings
+        self.started_s = time.monotonic()
+        self.catalogue = load_kiosk_catalogue(settings)
+        self.presets = load_presets(self.catalogue)
+        self._catalogue_view = catalogue_json(self.catalogue, self.presets)
+        self.advisor = load_advisor(lambda: self.catalogue)
+        self.link = SyncLink(
+            settings.data_dir,
+            settings.backend_url,
+            settings.kiosk_token,
+            self._heartbeat_info,
+            catalogue_cache=settings.catalogue_cache,
+            on_document=self._on_document,
+            on_model=self._on_model if self.advisor is not None else None,
+            **sync_options,
+        )
+        self.furniture = load_furniture(settings, self.catalogue)
+        self.assistant = load_assistant(
+            settings, settings.catalogue_cache if settings.catalogue_cache.is_file() else DEMO_CATALOGUE
+        )
+        self.machine = KioskMachine(
+            self.catalogue,
+            self.presets,
+            self.link,
+            default_lang=settings.language,
+            idle_timeout_s=settings.idle_timeout_s,
+            face_gone_s=settings.face_gone_s,
+            modes=("makeup", "furniture") if self.furniture is not None else ("makeup",),
+            recommend=self.advisor,
+            model_version=self.advisor.version if self.advisor else "",
+        )
+        self.hub = FrameHub()
+        self.grabber = LatestFrameGrabber(
+            settings.source, loop=settings.loop, mirror=settings.mirror, resolution=settings.resolution
+        )
+        self.pipeline = Pipeline(
+            self.grabber,
+            self.machine,
+            self.hub,
+            jpeg_quality=settings.jpeg_quality,
+            debug=settings.debug_endpoints,
+            furniture=self.furniture,
+        )
+        self._workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-io")
+        self._server: uvicorn.Server | None = None
+        self._server_thread: threading.Thread | None = None
+        self._qr: tuple[str, bytes] | None = None  # (code, png) of this session's handoff
+        self._pending_catalogue: Catalogue | None = None
+        self.machine.subscribe(self._apply_pending_catalogue)
+        if self.assistant is not None:
+            self.assistant.raise_help_request = self._assistant_escalates
+            self.machine.assistant_available = True
+            self._assistant_lock = threading.Lock()
+            self._assistant_session: str | None = None
+            self.machine.subscribe(self._forget_assistant_turns)
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> KioskRuntime:
+        self.grabber.start()
+        self.pipeline.start()
+        self.link.start()
+        return self
+
+    def _uvicorn(self) -> uvicorn.Server:
+        config = uvicorn.Config(
+            create_app(self),
+            host=self.settings.ui_host,
+            port=self.settings.ui_port,
+            ws="websockets-sansio",
+            ws_per_message_deflate=False,  # deflating JPEG costs ~8 ms a frame and saves nothing
+            log_level="warning",
+            lifespan="off",
+        )
+        self._server = uvicorn.Server(config)
+        return self._server
+
+    def serve_forever(self) -> None:
+        """Run the UI server on this thread until interrupted (Ctrl-C / SIGTERM)."""
+        self._uvicorn().run()
+
+    def serve_in_thread(self, timeout_s: float = 10.0) -> None:
+        server = self._uvicorn()
+        self._server_thread = threading.Thread(target=server.run, name="ui-server", daemon=True)
+        self._server_thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not server.started:
+            if time.monotonic() > deadline or not self._server_thread.is_alive():
+                raise RuntimeError(
+                    f"UI server did not start on {self.settings.ui_host}:{self.settings.ui_port}"
+                )
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._server_thread is not None:
+            self._server_thread.join(timeout=5)
+        self.pipeline.stop()
+        if self.furniture is not None:
+            self.furniture.close()
+        self.grabber.stop()
+        self._workers.shutdown(wait=False, cancel_futures=True)
+        self.link.stop()
+
+    # -- sync callbacks ---------------------------------------------------------------------
+    def _heartbeat_info(self) -> HeartbeatInfo:
+        state = self.grabber.status.state
+        return HeartbeatInfo(
+            software_version=SOFTWARE_VERSION,
+            model_version=self.advisor.version if self.advisor else "",
+            fps=self.hub.stats()["fps"],
+            camera_state={"ok": "ok", "reconnecting": "lost"}.get(state, "none"),
+            uptime_s=time.monotonic() - self.started_s,
+            last_error=self.grabber.status.message or None,
+        )
+
+    def _on_document(self, name: str, path: Path) -> None:
+        if name != "catalogue":
+            return
+        try:
+            self._pending_catalogue = load_catalogue(path)
+        except CatalogueError as exc:
+            log.error("pulled catalogue unusable, keeping the current one: %s", exc)
+            return
+        self._apply_pending_catalogue()
+
+    def _apply_pending_catalogue(self) -> None:
+        """A new catalogue takes effect between shoppers, never under someone's selections."""
+        new = self._pending_catalogue
+        if new is None or self.machine.session is not None:
+            return
+        self._pending_catalogue = None
+        self.catalogue = new
+        self.presets = load_presets(new)
+        self._catalogue_view = catalogue_json(new, self.presets)
+        self.machine.replace_catalogue(new, self.presets)
+
+    def _on_model(self, path: Path, sha256: str) -> None:
+        assert self.advisor is not None
+        version = self.advisor.recommender.swap(path, expected_sha256=sha256)
+        self.machine.model_version = version
+
+    # -- for the UI server ------------------------------------------------------------------
+    def catalogue_view(self) -> dict:
+        return self._catalogue_view
+
+    def machine_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        return self.machine.subscribe(listener)
+
+    def stats(self) -> dict:
+        sync = self.link.status()
+        return {
+            **self.hub.stats(),
+            "frames_out": self.pipeline.frames_out,
+            "dropped_at_capture": self.grabber.dropped,
+            "camera": self.grabber.status.state,
+            "phase": self.machine.phase.value,
+            "sync": {"online": sync.online, "backlog": sync.backlog, "sent": sync.sent},
+        }
+
+    def handoff_qr_png(self) -> bytes | None:
+        snap = self.machine.snapshot()
+        handoff = (snap["session"] or {}).get("handoff") or {}
+        if "url" not in handoff:
+            return None
+        if self._qr is None or self._qr[0] != handoff["code"]:
+            self._qr = (handoff["code"], qr_png(handoff["url"]))
+        return self._qr[1]
+
+    def command(self, cmd: dict[str, Any]) -> None:
+        """One command from the page. Calls that wait on the backend run on a worker."""
+        now = time.monotonic() * 1000
+        name = cmd.get("cmd")
+        if name == "help":
+            if self.machine.session is None:
+                self.machine.handle({"cmd": "start"}, now)  # a shopper asking for help is a shopper
+            session_id = self.machine.help_session()
+            self.machine.handle({"cmd": "touch"}, now)
+            self._workers.submit(self._call_help, session_id, "shopper")
+        elif name == "ask":
+            text, lang = cmd.get("text"), cmd.get("lang")
+            if self.assistant is None:
+                raise CommandError("the assistant is not available on this kiosk")
+            if not isinstance(text, str) or not text.strip() or len(text) > 300:
+                raise CommandError("a question is 1 to 300 characters")
+            if self.machine.session is None:
+                raise CommandError("the assistant answers once a session has started")
+            self.machine.handle({"cmd": "touch"}, now)
+            self._workers.submit(
+                self._ask, self.machine.session.id, text, lang if lang in ("ar", "en") else None
+            )
+        elif name == "f_tap":
+            self.machine.handle(self._floor_command(cmd), now)
+        elif name == "handoff":
+            session_id, items = self.machine.handoff_items()
+            self.machine.handle({"cmd": "touch"}, now)
+            if not items:
+                raise CommandError("nothing on the list yet")
+            self._workers.submit(self._make_handoff, session_id, items, bool(cmd.get("include_photo")))
+        else:
+            self.machine.handle(cmd, now)
+
+    def _floor_command(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """A tap on the picture (u, v as fractions of the frame) → place or move on the floor."""
+        u, v = cmd.get("u"), cmd.get("v")
+        if self.furniture is None:
+            raise CommandError("furniture mode is not configured on this kiosk")
+        if not all(isinstance(c, int | float) and 0.0 <= c <= 1.0 for c in (u, v)):
+            raise CommandError("u and v must be fractions of the picture (0..1)")
+        point = self.furniture.floor_point(float(u), float(v))
+        if point is None:
+            raise CommandError("tap on the floor")
+        x, z = point
+        if cmd.get("action") == "move":
+            return {"cmd": "f_move", "index": cmd.get("index"), "x": x, "z": z}
+        return {
+            "cmd": "f_place",
+            "product_id": cmd.get("product_id"),
+            "variant": cmd.get("variant"),
+            "x": x,
+            "z": z,
+        }
+
+    # -- slow calls -------------------------------------------------------------------------
+    def _ask(self, session_id: str, text: str, lang: str | None) -> None:
+        """The shopper's words go to the in-process assistant only; the event keeps the intent."""
+        with self._assistant_lock:
+            if self._assistant_session != session_id:
+                self.assistant.reset()
+                self._assistant_session = session_id
+            reply = self.assistant.ask(text, lang)
+            turn = self.assistant.turns[-1]
+        self.machine.set_assistant(session_id, {"text": reply.reply, "lang": reply.lang}, turn.event_data())
+
+    def _assistant_escalates(self, reason: str) -> None:
+        session_id = self._assistant_session
+        try:
+            if session_id is None or self.machine.help_session() != session_id:
+                return
+        except CommandError:  # staff already called in this session
+            return
+        self._workers.submit(self._call_help, session_id, "assistant")
+
+    def _forget_assistant_turns(self) -> None:
+        if self.machine.session is None and self._assistant_session is not None:
+            self._assistant_session = None
+            self.assistant.reset()
+
+    def _call_help(self, session_id: str, reason: str) -> None:
+        try:
+            help_id = int(self.link.request_help(session_id, reason, ""))
+        except Exception as exc:  # offline backend: the page tells the shopper to go to the till
+            log.warning("help request failed: %s", exc)
+            self.machine.set_help(session_id, None, "failed", time.monotonic() * 1000)
+            return
+        self.machine.set_help(session_id, help_id, "open", time.monotonic() * 1000, reason)
+        while self.machine.session is not None and self.machine.session.id == session_id:
+            time.sleep(HELP_POLL_S)
+            try:
+                status = self.link.help_status(str(help_id))
+            except Exception as exc:
+                log.warning("help status check failed: %s", exc)
+                continue
+            self.machine.set_help(session_id, help_id, status, time.monotonic() * 1000)
+            if status in ("acknowledged", "resolved"):
+                return
+
+    def _make_handoff(self, session_id: str, items: list[Selection], include_photo: bool) -> None:
+        snapshot = None
+        if include_photo:  # only when the shopper ticked "include my photo"
+            jpeg = self.pipeline.snapshot_jpeg(MAX_SNAPSHOT_BYTES)
+            snapshot = base64.b64encode(jpeg).decode("ascii") if jpeg else None
+        body = [{"product_id": i.product_id, "shade_sku": i.sku} for i in items]
+        try:
+            ticket = self.link.create_handoff(session_id, body, snapshot)
+        except Exception as exc:
+            log.warning("handoff failed: %s", exc)
+            self.machine.set_handoff(session_id, {"error": str(exc) or type(exc).__name__})
+            return
+        url = ticket["url"]
+        if not url.startswith("http"):
+            url = self.settings.handoff_base_url + url
+        self.machine.set_handoff(
+            session_id,
+            {"code": ticket["code"], "url": url, "items": len(body), "snapshot": snapshot is not None},
+        )

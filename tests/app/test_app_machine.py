@@ -1,0 +1,248 @@
+"""The kiosk state machine, driven directly with a clock: transitions, events, wipe on end."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.app.catalogue_view import build_look, load_presets
+from kiosk.app.machine import CommandError, KioskMachine, Phase, Recommendation
+from recommender.catalogue import load_catalogue
+
+CATALOGUE = load_catalogue()
+
+
+class EventLog:
+    """Collects what the machine hands to the outbox."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, dict]] = []
+
+    def record(self, session_id: str, kind: str, data: dict) -> None:
+        self.events.append((session_id, kind, data))
+
+    def kinds(self) -> list[str]:
+        return [k for _, k, _ in self.events]
+
+
+def make(recommend=None, modes=("makeup",)) -> tuple[KioskMachine, EventLog]:
+    log = EventLog()
+    machine = KioskMachine(
+        CATALOGUE,
+        load_presets(CATALOGUE),
+        log,
+        default_lang="ar",
+        idle_timeout_s=60,
+        face_gone_s=10,
+        modes=modes,
+        recommend=recommend,
+        model_version="m1",
+    )
+    return machine, log
+
+
+def consented(machine: KioskMachine, t: float = 0.0, share_tone: bool = False) -> None:
+    machine.handle({"cmd": "start"}, t)
+    machine.handle({"cmd": "consent", "accept": True, "share_tone": share_tone}, t)
+
+
+def test_attract_to_makeup_records_consent_and_session_start():
+    machine, log = make()
+    assert machine.phase is Phase.ATTRACT and not machine.plan().analyse
+    machine.handle({"cmd": "start"}, 0)
+    assert machine.phase is Phase.CONSENT and not machine.plan().analyse
+    assert log.events == []  # nothing recorded before the shopper answers
+    machine.handle({"cmd": "consent", "accept": True}, 10)
+    assert machine.phase is Phase.MAKEUP
+    assert log.kinds() == ["consent_given", "session_started"]
+    assert log.events[1][2] == {"mode": "makeup"}
+    assert machine.plan().analyse
+
+
+def test_two_modes_show_the_mode_screen():
+    machine, _ = make(modes=("makeup", "furniture"))
+    consented(machine)
+    assert machine.phase is Phase.MODE
+    with pytest.raises(CommandError):
+        machine.handle({"cmd": "mode", "mode": "cars"}, 1)
+    machine.handle({"cmd": "mode", "mode": "makeup"}, 1)
+    assert machine.phase is Phase.MAKEUP
+
+
+def test_decline_is_a_plain_mirror_with_no_analysis():
+    machine, log = make()
+    machine.handle({"cmd": "start"}, 0)
+    machine.handle({"cmd": "consent", "accept": False}, 1)
+    assert machine.phase is Phase.MIRROR
+    assert not machine.plan().analyse
+    assert log.kinds() == ["consent_declined", "session_started"]
+    with pytest.raises(CommandError):
+        machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 2)
+    # the pipeline reports no face data in a mirror session; nothing about a face is recorded
+    assert not {"skin_tone", "product_tried"} & set(log.kinds())
+
+
+def test_select_builds_the_look_and_dwell_is_recorded_on_change():
+    machine, log = make()
+    consented(machine)
+    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 1000)
+    look = machine.plan().look
+    assert [(layer.kind, layer.colors[0], layer.finish) for layer in look.layers] == [
+        ("lipstick", "#9e1b32", "matte")
+    ]
+    machine.handle({"cmd": "intensity", "kind": "lipstick", "value": 0.4}, 1500)
+    machine.handle({"cmd": "select", "sku": "SAH-LIP-02"}, 3000)
+    assert machine.plan().look.layers[0].intensity == pytest.approx(0.4)  # the slider survives a shade change
+    tried = [d for _, k, d in log.events if k == "product_tried"]
+    assert tried == [{"product_id": "lip-sahra-velvet", "shade_sku": "SAH-LIP-01", "dwell_ms": 2000}]
+
+
+def test_bad_commands_are_refused_with_a_reason_and_change_nothing():
+    machine, _ = make()
+    consented(machine)
+    before = machine.snapshot()
+    for cmd in (
+        {"cmd": "select", "sku": "NOPE"},
+        {"cmd": "select", "sku": "SAH-LIP-01", "intensity": 3},
+        {"cmd": "intensity", "kind": "blush", "value": 0.5},
+        {"cmd": "lang", "lang": "fr"},
+        {"cmd": "explode"},
+        {"cmd": "preset", "id": "nope"},
+        {"cmd": "tone", "mst": 14, "undertone": "warm"},
+    ):
+        with pytest.raises(CommandError):
+            machine.handle(cmd, 5)
+    after = machine.snapshot()
+    assert after["session"]["selections"] == before["session"]["selections"] == {}
+
+
+def test_preset_replaces_the_whole_look_in_paint_order():
+    machine, _ = make()
+    consented(machine)
+    machine.handle({"cmd": "select", "sku": "LUM-GLS-01"}, 1)
+    machine.handle({"cmd": "preset", "id": "evening"}, 2)
+    kinds = [layer.kind for layer in machine.plan().look.layers]
+    assert kinds == ["bronzer", "highlighter", "eyeshadow", "eyeliner", "lipstick"]
+    assert machine.plan().look.layers[-1].colors == ("#9e1b32",)
+
+
+def test_presets_with_unknown_skus_are_hidden():
+    presets = load_presets(CATALOGUE)
+    assert {p.id for p in presets} == {"everyday", "office", "evening", "bridal"}
+    for p in presets:
+        build_look(CATALOGUE, {CATALOGUE.shade(i.sku)[0].kind: i for i in p.items})
+
+
+def test_idle_timeout_ends_the_session_and_wipes_the_shopper():
+    machine, log = make()
+    consented(machine)
+    machine.handle({"cmd": "lang", "lang": "en"}, 1)
+    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 2)
+    machine.handle({"cmd": "basket_add", "sku": "SAH-LIP-01"}, 3)
+    machine.observe(29_000, True, None, None)  # the shopper is still there, just not touching
+    machine.tick(30_000)
+    assert machine.phase is Phase.MAKEUP
+    machine.observe(60_000, True, None, None)
+    machine.tick(3 + 60_001)
+    assert machine.phase is Phase.ATTRACT
+    assert machine.session is None
+    snap = machine.snapshot()
+    assert snap["session"] is None and snap["lang"] == "ar"
+    assert not machine.plan().look.layers
+    assert log.events[-1][1] == "session_ended" and log.events[-1][2]["reason"] == "idle"
+    assert log.events[-2][1] == "product_tried"  # the shade still on was closed with its dwell
+
+
+def test_face_gone_ends_the_session_as_walked_away():
+    machine, log = make()
+    consented(machine)
+    machine.observe(1000, True, None, None)
+    machine.tick(5000)
+    assert machine.phase is Phase.MAKEUP
+    machine.observe(5000, False, None, None)
+    assert machine.snapshot()["status"]["shopper"] == "no_face"
+    machine.tick(11_001)
+    assert machine.phase is Phase.ATTRACT
+    assert log.events[-1][2]["reason"] == "walked_away"
+    assert "shopper" not in machine.snapshot()["status"]
+
+
+def test_tone_settles_into_recommendations_and_is_recorded_only_when_shared():
+    calls = []
+
+    def recommend(tone: dict, override: dict | None) -> list[Recommendation]:
+        calls.append((tone["mst"], override))
+        return [Recommendation("lip-sahra-velvet", "SAH-LIP-03", "warm nude", "نود دافئ")]
+
+    for share in (False, True):
+        machine, log = make(recommend=recommend)
+        consented(machine, share_tone=share)
+        tone = {
+            "lab": (55.0, 14.0, 22.0),
+            "mst": 6,
+            "undertone": "warm",
+            "ita_class": "tan",
+            "confidence": 0.8,
+        }
+        machine.observe(100, True, tone, None)
+        assert [r["sku"] for r in machine.snapshot()["session"]["recommendations"]] == ["SAH-LIP-03"]
+        assert ("skin_tone" in log.kinds()) is share
+        assert log.kinds().count("recommendation_shown") == 1
+    machine.handle({"cmd": "tone", "mst": 7, "undertone": "cool"}, 200)
+    assert calls[-1] == (6, {"mst": 7, "undertone": "cool"})
+    machine.handle({"cmd": "rec_accept", "sku": "SAH-LIP-03"}, 300)
+    assert machine.snapshot()["session"]["selections"]["lipstick"]["sku"] == "SAH-LIP-03"
+    assert log.kinds()[-1] == "recommendation_accepted"
+
+
+def test_summary_handoff_and_help_results_are_tied_to_their_session():
+    machine, log = make()
+    consented(machine)
+    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 1)
+    machine.handle({"cmd": "summary"}, 2)
+    session_id, items = machine.handoff_items()
+    assert [i.sku for i in items] == ["SAH-LIP-01"]  # empty basket → the look on the face
+    machine.set_handoff("another-session", {"code": "x", "url": "u", "items": 1, "snapshot": False})
+    assert machine.snapshot()["session"]["handoff"] is None
+    machine.set_handoff(session_id, {"code": "abc", "url": "http://h/abc", "items": 1, "snapshot": False})
+    assert machine.snapshot()["session"]["handoff"]["code"] == "abc"
+    assert log.events[-1][1:] == ("handoff", {"code": "abc", "items": 1, "snapshot": False})
+    machine.set_help(session_id, 17, "open", 100)
+    machine.set_help(session_id, 17, "acknowledged", 4100)
+    assert log.events[-1][1:] == ("help_answered", {"help_request_id": 17, "wait_ms": 4000})
+    assert machine.snapshot()["session"]["help"] == {"status": "acknowledged"}
+
+
+def test_furniture_commands_place_move_turn_recolour_and_remove():
+    machine, log = make(modes=("makeup", "furniture"))
+    consented(machine)
+    machine.handle({"cmd": "mode", "mode": "furniture"}, 0)
+    plan = machine.plan()
+    assert plan.furniture and not plan.analyse  # furniture never looks at the face
+    machine.handle({"cmd": "f_place", "product_id": "fur-sofa", "x": 0.5, "z": -1.0}, 1000)
+    machine.handle({"cmd": "f_move", "x": 0.2, "z": -1.5}, 1100)
+    machine.handle({"cmd": "f_rotate", "degrees": -30}, 1200)
+    machine.handle({"cmd": "f_variant", "variant": "DAR-SOFA-02"}, 3000)
+    (placement,) = machine.plan().placements
+    assert (placement.sku, placement.variant, placement.x, placement.z, placement.yaw_deg) == (
+        "fur-sofa", "DAR-SOFA-02", 0.2, -1.5, 330.0,
+    )  # fmt: skip
+    assert log.events[-1][1:] == (
+        "product_tried",
+        {"product_id": "fur-sofa", "shade_sku": "DAR-SOFA-01", "dwell_ms": 2000},
+    )
+    for bad in (
+        {"cmd": "f_place", "product_id": "lip-sahra-velvet", "x": 0, "z": 0},
+        {"cmd": "f_place", "product_id": "fur-sofa", "x": 99, "z": 0},
+        {"cmd": "f_variant", "variant": "DAR-RUG-01"},
+        {"cmd": "f_move", "index": 5, "x": 0, "z": 0},
+    ):
+        with pytest.raises(CommandError):
+            machine.handle(bad, 3100)
+    machine.handle({"cmd": "summary"}, 3200)
+    _, items = machine.handoff_items()
+    assert [(i.product_id, i.sku) for i in items] == [("fur-sofa", "DAR-SOFA-02")]
+    machine.handle({"cmd": "back"}, 3300)
+    machine.handle({"cmd": "f_remove"}, 4000)
+    assert machine.plan().placements == ()
+    machine.tick(4000 + 11_000)  # no face is watched in furniture mode: only the idle timeout ends it
+    assert machine.phase is Phase.FURNITURE
