@@ -95,6 +95,7 @@ class ShopperSession:
     help: dict | None = None  # id, status, requested_ms
     handoff: dict | None = None  # code, url, items, snapshot — or error
     assistant: dict | None = None  # the assistant's last reply: text, lang (never the question)
+    speech: dict | None = None  # the shopper's {muted, volume} for spoken replies; None = kiosk default
     last_touch_ms: float = 0.0
     face_seen_ms: float = 0.0
     recorded: bool = False  # whether any event of this session reached the outbox
@@ -123,6 +124,7 @@ class KioskMachine:
         self.face_gone_ms = face_gone_s * 1000
         self.modes = modes
         self.assistant_available = False
+        self.speech_defaults: dict | None = None  # {muted, volume} when replies are spoken
         self._recommend = recommend
         self.model_version = model_version
         self.phase = Phase.ATTRACT
@@ -190,6 +192,16 @@ class KioskMachine:
         self.lang = lang
         if self.session is not None:
             self.session.lang = lang
+
+    def _cmd_speech(self, cmd: dict, now: float) -> None:
+        """Mute or set the volume of the assistant's spoken replies, for this session only."""
+        s = self.session
+        if s is None or self.speech_defaults is None:
+            raise CommandError("spoken replies are not available now")
+        muted = cmd.get("muted")
+        if not isinstance(muted, bool):
+            raise CommandError("muted must be true or false")
+        s.speech = {"muted": muted, "volume": _unit(cmd.get("volume"))}
 
     def _cmd_start(self, cmd: dict, now: float) -> None:
         if self.phase != Phase.ATTRACT:
@@ -578,6 +590,7 @@ class KioskMachine:
                 "lang": self.lang,
                 "modes": list(self.modes),
                 "assistant_available": self.assistant_available,
+                "speech_defaults": self.speech_defaults,
                 "catalogue_version": self.catalogue.version,
                 "status": dict(self.status),
                 "session": None,
@@ -604,6 +617,7 @@ class KioskMachine:
                 "help": None if s.help is None else {"status": s.help["status"]},
                 "handoff": s.handoff,
                 "assistant": s.assistant,
+                "speech": s.speech,
             }
             return view
 

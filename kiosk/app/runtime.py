@@ -129,6 +129,18 @@ def load_assistant(settings: KioskSettings, catalogue_path: Path) -> Any | None:
         return None
 
 
+def load_speaker(settings: KioskSettings) -> Any | None:
+    """The worker that speaks the assistant's replies (pyttsx3, espeak-ng); None if turned off."""
+    if not settings.speech:
+        return None
+    try:
+        from kiosk.assistant.speech import Speaker
+    except ImportError as exc:
+        log.warning("speech unavailable, captions only: %s", exc)
+        return None
+    return Speaker(out_dir=settings.speech_dir, volume=settings.speech_volume)
+
+
 class KioskRuntime:
     def __init__(self, settings: KioskSettings, **sync_options: Any) -> None:
         self.settings = settings
@@ -180,6 +192,11 @@ class KioskRuntime:
         self._qr: tuple[str, bytes] | None = None  # (code, png) of this session's handoff
         self._pending_catalogue: Catalogue | None = None
         self.machine.subscribe(self._apply_pending_catalogue)
+        self.speaker = load_speaker(settings) if self.assistant is not None else None
+        self._spoken_session: str | None = None
+        if self.speaker is not None:
+            self.machine.speech_defaults = {"muted": False, "volume": settings.speech_volume}
+            self.machine.subscribe(self._apply_speech)
         if self.assistant is not None:
             self.assistant.raise_help_request = self._assistant_escalates
             self.machine.assistant_available = True
@@ -233,6 +250,8 @@ class KioskRuntime:
             self.furniture.close()
         self.grabber.stop()
         self._workers.shutdown(wait=False, cancel_futures=True)
+        if self.speaker is not None:
+            self.speaker.close()
         self.link.stop()
 
     # -- sync callbacks ---------------------------------------------------------------------
@@ -364,6 +383,22 @@ class KioskRuntime:
             reply = self.assistant.ask(text, lang)
             turn = self.assistant.turns[-1]
         self.machine.set_assistant(session_id, {"text": reply.reply, "lang": reply.lang}, turn.event_data())
+        session = self.machine.session
+        if self.speaker is not None and session is not None and session.id == session_id:
+            self.speaker.say(reply.reply, reply.lang)
+
+    def _apply_speech(self) -> None:
+        """The session's mute/volume to the speaker; a session's end silences it and restores
+        the kiosk's defaults, so the next shopper neither hears the last one's answer nor
+        inherits their mute."""
+        session = self.machine.session
+        prefs = (session.speech if session is not None else None) or self.machine.speech_defaults
+        if session is None and self._spoken_session is not None:
+            self.speaker.silence()
+        self._spoken_session = session.id if session is not None else None
+        if self.speaker.muted != prefs["muted"]:
+            self.speaker.mute(prefs["muted"])
+        self.speaker.set_volume(prefs["volume"])
 
     def _assistant_escalates(self, reason: str) -> None:
         session_id = self._assistant_session

@@ -48,6 +48,12 @@ class KioskSettings(BaseSettings):
     # Furniture mode is offered only with a floor calibration (`kiosk calibrate floor`).
     floor_calibration: Path | None = None
     floor_tracking: bool = False  # track the printed board every frame (a camera that may move)
+    # The assistant's replies are spoken (captions always show); the shopper can mute them or
+    # change the volume for their session. `speech_dir` keeps the WAV files instead of playing
+    # them: machines without a sound card, and tests.
+    speech: bool = True
+    speech_volume: float = Field(0.8, ge=0.0, le=1.0)
+    speech_dir: Path | None = None
     # Exposes per-frame landmark summaries at /api/debug/*: for tests and benchmarks only.
     debug_endpoints: bool = False
 

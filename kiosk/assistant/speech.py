@@ -38,7 +38,7 @@ class SpokenReply:
     lang: str
     path: Path
     ms_to_audio: float  # from say() to a playable WAV: the time to first audio with this driver
-    played: bool
+    played: bool  # handed to the player (False when the files are kept instead)
 
 
 def _finished_wav(path: Path, timeout_s: float = WAV_TIMEOUT_S) -> np.ndarray | None:
@@ -88,6 +88,7 @@ class Speaker:
         self._lock = threading.Lock()
         self._playing: subprocess.Popen | None = None
         self._count = 0
+        self._generation = 0  # bumped by silence(): replies said before it are never spoken
         self.spoken: list[SpokenReply] = []
         self._idle = threading.Event()
         self._idle.set()
@@ -102,7 +103,14 @@ class Speaker:
             self._idle.clear()
             with contextlib.suppress(queue.Empty):
                 self._pending.get_nowait()  # a reply nobody has heard yet is already stale
-            self._pending.put_nowait((text, lang if lang in VOICES else "en", time.perf_counter()))
+            item = (text, lang if lang in VOICES else "en", time.perf_counter(), self._generation)
+            self._pending.put_nowait(item)
+            self._stop_playback()
+
+    def silence(self) -> None:
+        """Stop the reply playing and never speak the ones said so far (the shopper left)."""
+        with self._lock:
+            self._generation += 1
             self._stop_playback()
 
     def mute(self, muted: bool = True) -> None:
@@ -150,10 +158,10 @@ class Speaker:
             item = self._pending.get()
             if item is None:
                 break
-            text, lang, submitted = item
+            text, lang, submitted, generation = item
             try:
-                if not self._muted:
-                    self._speak(engine, text, lang, submitted, tmp)
+                if not self._muted and generation == self._generation:
+                    self._speak(engine, text, lang, submitted, generation, tmp)
             except Exception:  # a TTS failure must never take the kiosk down: captions still show the reply
                 log.exception("speech failed")
             with self._lock:
@@ -161,7 +169,7 @@ class Speaker:
                     self._idle.set()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    def _speak(self, engine, text: str, lang: str, submitted: float, tmp: Path) -> None:
+    def _speak(self, engine, text: str, lang: str, submitted: float, generation: int, tmp: Path) -> None:
         self._count += 1
         # kept files get their own names; a played one reuses one path (playback is always stopped first)
         path = self.out_dir / f"reply-{self._count:04d}-{lang}.wav" if self.out_dir else tmp / "reply.wav"
@@ -178,10 +186,11 @@ class Speaker:
             return
         _write_wav(path, samples * self._volume)
         ms = (time.perf_counter() - submitted) * 1000
-        played = False
         with self._lock:
-            # a newer reply arrived while this one was synthesised: drop this one unheard
-            if self._pending.empty() and not self._muted and self._player:
+            # a newer reply arrived, or silence() came, while this one was synthesised: drop it unheard
+            if not self._pending.empty() or generation != self._generation or self._muted:
+                return
+            played = self._player is not None
+            if played:
                 self._playing = subprocess.Popen([self._player, "-q", str(path)])
-                played = True
         self.spoken.append(SpokenReply(text, lang, path, ms, played))

@@ -94,6 +94,7 @@
       n.dir = other === "ar" ? "rtl" : "ltr";
     });
     document.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
+    document.querySelectorAll("[data-i18n-aria]").forEach((n) => { n.setAttribute("aria-label", t(n.dataset.i18nAria)); });
     const toggle = $("lang-toggle");
     toggle.textContent = lang === "ar" ? "English" : "العربية";
     toggle.lang = other;
@@ -365,6 +366,16 @@
     const caption = $("assistant-reply");
     caption.textContent = reply ? reply.text : "";
     if (reply) { caption.lang = reply.lang; caption.dir = reply.lang === "ar" ? "rtl" : "ltr"; }
+    const speech = speechPrefs();
+    $("speech-row").hidden = !state.speech_defaults;
+    $("mute-btn").textContent = t(speech.muted ? "unmute" : "mute");
+    $("mute-btn").setAttribute("aria-pressed", String(speech.muted));
+    if (document.activeElement !== $("volume")) $("volume").value = Math.round(speech.volume * 100);
+  }
+
+  // The shopper's speech settings for this session; the kiosk's defaults until they change them.
+  function speechPrefs() {
+    return (state.session && state.session.speech) || state.speech_defaults || { muted: false, volume: 0.8 };
   }
 
   // ---- taps ----------------------------------------------------------------------------
@@ -398,6 +409,8 @@
   $("mst-minus").onclick = () => send({ cmd: "tone", mst: Math.max(1, tone().mst - 1), undertone: tone().undertone });
   $("mst-plus").onclick = () => send({ cmd: "tone", mst: Math.min(10, tone().mst + 1), undertone: tone().undertone });
   $("tone-reset").onclick = () => send({ cmd: "tone", reset: true });
+  $("mute-btn").onclick = () => send({ cmd: "speech", muted: !speechPrefs().muted, volume: speechPrefs().volume });
+  $("volume").onchange = (ev) => send({ cmd: "speech", muted: speechPrefs().muted, volume: ev.target.value / 100 });
   $("ask-form").onsubmit = (ev) => {
     ev.preventDefault();
     const text = $("ask-input").value.trim();

@@ -77,6 +77,7 @@ def kiosk(backend: DemoBackend, tmp_path_factory) -> Iterator[Kiosk]:
         kiosk_token=backend.kiosk_token,
         store_id=backend.store_id,
         data_dir=tmp_path_factory.mktemp("kiosk"),
+        speech_dir=tmp_path_factory.mktemp("speech"),  # replies kept as WAV files, not played
         ui_port=free_port(),
         debug_endpoints=True,
         idle_timeout_s=300,

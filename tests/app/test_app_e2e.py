@@ -185,3 +185,41 @@ def test_call_staff_raises_a_help_request_and_shows_the_answer(page, kiosk, back
         ).raise_for_status()
     page.wait_for_selector("#help-banner[data-status=acknowledged]", timeout=10_000)
     assert "في الطريق" in page.inner_text("#help-banner")
+
+
+def ask(page, question: str) -> str:
+    """Type a question into the assistant panel; returns the caption that answers it."""
+    before = page.inner_text("#assistant-reply")
+    page.fill("#ask-input", question)
+    page.click("#ask-form button")
+    page.wait_for_function(
+        "(b) => { const t = document.getElementById('assistant-reply').textContent; return t && t !== b; }",
+        arg=before,
+        timeout=15_000,
+    )
+    return page.inner_text("#assistant-reply")
+
+
+def test_assistant_replies_are_captioned_and_spoken_and_the_shopper_can_mute_them(page, kiosk):
+    speaker = kiosk.runtime.speaker
+    start_makeup(page)
+    assert page.is_visible("#speech-row")
+    caption = ask(page, "كم سعر الروج الأحمر؟")
+    assert "ريال" in caption or "SAR" in caption, caption
+    assert speaker.wait_idle(20)
+    spoken = speaker.spoken[-1]
+    assert spoken.text == caption and spoken.lang == "ar" and spoken.path.stat().st_size > 1000
+
+    heard = len(speaker.spoken)
+    page.click("#mute-btn")
+    page.wait_for_function("(window.__maraya.state.session.speech || {}).muted === true")
+    assert speaker.muted
+    ask(page, "where can I find the blush?")
+    assert speaker.wait_idle(20)
+    assert len(speaker.spoken) == heard  # captioned, not spoken
+
+    # The next shopper starts with the kiosk's defaults, not this shopper's mute.
+    page.click("#end-btn")
+    page.wait_for_selector("body[data-phase=attract]")
+    assert not speaker.muted
+    assert speaker.volume == kiosk.runtime.settings.speech_volume

@@ -48,6 +48,14 @@ def test_say_returns_before_speech_is_done(speaker):
     assert speaker.wait_idle(30) and len(speaker.spoken) == 1
 
 
+def test_silence_drops_every_reply_said_before_it(speaker):
+    speaker.say("This is a fairly long sentence so that synthesis takes a noticeable while to finish.", "en")
+    speaker.silence()  # the shopper walked away
+    assert speaker.wait_idle(30) and speaker.spoken == []
+    speaker.say("Welcome!", "en")  # the next shopper is heard
+    assert speaker.wait_idle(30) and [s.text for s in speaker.spoken] == ["Welcome!"]
+
+
 def test_mute_and_volume(speaker):
     speaker.mute(True)
     speaker.say("nobody should hear this", "en")
