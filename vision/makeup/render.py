@@ -85,8 +85,10 @@ def _composite(crop: np.ndarray, geo: FaceGeometry, strokes: list[Stroke]) -> No
         x0, y0, x1, y1 = stroke.region.rect
         ys, xs = slice(y0 - uy0, y1 - uy0), slice(x0 - ux0, x1 - ux0)
         sub = lab[ys, xs]
-        a = stroke.region.mask * allowed[ys, xs] * stroke.alpha
-        sub += a[..., None] * _change(stroke, sub, reduce)
+        a = cv2.multiply(stroke.region.mask, allowed[ys, xs], scale=stroke.alpha)
+        change = _change(stroke, sub, reduce)  # a fresh array: scaled in place, no temporaries
+        change *= a[..., None]
+        sub += change
         np.maximum(touched[ys, xs], a, out=touched[ys, xs])
     lab8 = cv2.convertScaleAbs(cv2.transform(lab, _TO_LAB8))  # rounds and saturates to uint8
     painted = cv2.cvtColor(lab8, cv2.COLOR_Lab2BGR)
