@@ -19,6 +19,7 @@ bench: install
 	$(PY) -m bench
 
 eval: install
+	$(PY) -m vision.evaluate
 	$(PY) -m recommender.evaluate
 	$(PY) -m kiosk.assistant.evaluate
 

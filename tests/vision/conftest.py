@@ -7,19 +7,8 @@ from pathlib import Path
 import pytest
 
 from vision.capture import Frame, read_image
+from vision.evaluate import COMMITTED, SHARED_DEEP, SHARED_FACES
 from vision.face import FaceTracker
-
-DATA = Path(__file__).resolve().parent.parent / "data"
-SHARED_FACES = Path(__file__).resolve().parents[3] / "shared" / "data" / "faces"
-COMMITTED = ["astronaut.jpg", "grace_hopper.jpg", "pexels_smile.jpg"]
-# Self-reported black participants of the London set: the deep end of the Monk scale.
-SHARED_DEEP = [
-    "london/025_03.jpg",
-    "london/044_03.jpg",
-    "london/061_03.jpg",
-    "london/062_03.jpg",
-    "london/082_03.jpg",
-]
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +27,7 @@ def _load(path: Path, tracker: FaceTracker):
 
 @pytest.fixture(scope="session")
 def committed_faces(image_tracker):
-    return {name: _load(DATA / name, image_tracker) for name in COMMITTED}
+    return {path.name: _load(path, image_tracker) for path in COMMITTED}
 
 
 @pytest.fixture(scope="session")

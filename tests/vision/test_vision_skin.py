@@ -3,25 +3,12 @@
 import numpy as np
 import pytest
 
-from vision.color import delta_e2000, linear_to_srgb, srgb_to_linear
+from vision.color import delta_e2000
+from vision.evaluate import EXTREME_LIGHT, MILD_LIGHT, relight
 from vision.skin import SkinToneEstimator, measure_frame
 
-
-def relight(image, gains_bgr):
-    """A camera's view of the same scene under other exposure/white balance (linear, clipped)."""
-    lin = srgb_to_linear(image / 255.0) * np.asarray(gains_bgr)
-    return np.clip(linear_to_srgb(lin) * 255 + 0.5, 0, 255).astype(np.uint8)
-
-
-MILD = {
-    "-1 stop": (0.5, 0.5, 0.5),
-    "red +10%": (1.0, 1.0, 1.1),
-    "red -10%": (1.0, 1.0, 0.9),
-    "green +10%": (1.0, 1.1, 1.0),
-    "blue +10%, red -10%": (1.1, 1.0, 0.9),
-    "blue -10%, red +10%": (0.9, 1.0, 1.1),
-}
-EXTREME = {"-3 stops": (0.125, 0.125, 0.125), "+3 stops": (8, 8, 8), "orange light": (0.5, 1.0, 1.7)}
+MILD = {k: v for k, v in MILD_LIGHT.items() if k != "+1 stop"}  # +1 stop: see below
+EXTREME = EXTREME_LIGHT
 
 
 def _faces(committed_faces, deep_faces_or_none):
