@@ -1,6 +1,7 @@
 """A seeded backend on loopback for `kiosk demo`, the kiosk's end-to-end tests, the benchmark
 and the soak run: a SQLite file under the data directory, the demo catalogue, an admin and a
-kiosk token (kiosk.backend.demo.seed_demo), served by uvicorn on its own thread."""
+kiosk token (kiosk.backend.demo.seed_demo), served by uvicorn on its own thread. And, for
+furniture mode without a printed board or a real floor, a showroom still with its calibration."""
 
 from __future__ import annotations
 
@@ -78,3 +79,23 @@ def start_demo_backend(data_dir: Path, port: int = 8000, host: str = "127.0.0.1"
         _server=server,
         _thread=thread,
     )
+
+
+def write_demo_showroom(folder: Path) -> tuple[Path, Path]:
+    """A synthetic showroom as a fixed kiosk camera would see it (65° lens, 1.4 m up, looking at
+    the floor 2.5 m ahead) and that camera's floor calibration. Returns (image, calibration)."""
+    import cv2
+
+    from vision.plane import DEFAULT_FLOOR_BOARD, BoardSpec, Calibration, FloorPose, Intrinsics
+    from vision.plane.synthetic import look_at_floor
+    from vision.render.showroom import render_showroom
+
+    folder.mkdir(parents=True, exist_ok=True)
+    board = BoardSpec.parse(DEFAULT_FLOOR_BOARD)
+    intrinsics = Intrinsics.from_fov(1280, 720, 65.0)
+    R, t = look_at_floor(2.5, 1.4)
+    pose = FloorPose.from_world_to_camera(R, t, board)
+    image, calibration = folder / "showroom.png", folder / "floor.json"
+    cv2.imwrite(str(image), render_showroom(intrinsics, pose, supersample=1))
+    Calibration(intrinsics, pose).save(calibration)
+    return image, calibration

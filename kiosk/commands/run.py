@@ -47,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _source_args(demo)
     demo.add_argument("--backend-port", type=int, default=8000)
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
+    demo.add_argument(
+        "--furniture",
+        action="store_true",
+        help="furniture mode, on a showroom still with its floor calibration instead of the clip",
+    )
     demo.set_defaults(func=run_demo)
 
 
@@ -110,12 +115,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
     limit_malloc_arenas()  # before any thread starts
     from kiosk.app.chromium import kiosk_command
-    from kiosk.app.demo import start_demo_backend
+    from kiosk.app.demo import start_demo_backend, write_demo_showroom
     from kiosk.app.runtime import KioskRuntime
     from kiosk.app.settings import DEMO_CLIP, KioskSettings
 
     overrides = settings_overrides(args)
-    if "source" not in overrides:
+    if args.furniture:
+        image, calibration = write_demo_showroom(args.data_dir / "showroom")
+        overrides["source"] = str(image)
+        overrides["floor_calibration"] = calibration
+    elif "source" not in overrides:
         camera = os.environ.get("CAMERA", "").strip()
         overrides["source"] = camera if camera else str(DEMO_CLIP)
     backend = start_demo_backend(args.data_dir, args.backend_port)

@@ -10,34 +10,26 @@ import httpx
 import numpy as np
 import pytest
 
-from kiosk.app.demo import free_port
+from kiosk.app.demo import free_port, write_demo_showroom
 from kiosk.app.framehub import unpack
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import KioskSettings
-from vision.plane import DEFAULT_FLOOR_BOARD, BoardSpec, Calibration, FloorPose, Intrinsics
-from vision.plane.synthetic import look_at_floor
-from vision.render.showroom import render_showroom
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def showroom(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("showroom")
-    board = BoardSpec.parse(DEFAULT_FLOOR_BOARD)
-    intrinsics = Intrinsics.from_fov(1280, 720, 65.0)
-    R, t = look_at_floor(2.5, 1.4)
-    pose = FloorPose.from_world_to_camera(R, t, board)
-    cv2.imwrite(str(folder / "showroom.png"), render_showroom(intrinsics, pose, supersample=1))
-    Calibration(intrinsics, pose).save(folder / "floor.json")
-    return folder
+def showroom(tmp_path_factory) -> tuple:
+    """(image, floor calibration) of the showroom still that `kiosk demo --furniture` uses."""
+    return write_demo_showroom(tmp_path_factory.mktemp("showroom"))
 
 
 @pytest.fixture(scope="module")
 def furniture_kiosk(showroom, backend, tmp_path_factory):
+    image, calibration = showroom
     settings = KioskSettings(
-        source=str(showroom / "showroom.png"),
-        floor_calibration=showroom / "floor.json",
+        source=str(image),
+        floor_calibration=calibration,
         backend_url=backend.url,
         kiosk_token=backend.kiosk_token,
         data_dir=tmp_path_factory.mktemp("kiosk-furniture"),
@@ -123,8 +115,9 @@ def test_the_floor_is_lost_without_the_board_when_tracking(showroom):
     from kiosk.app.furniture import FurnitureStage
     from recommender.catalogue import load_catalogue
 
-    stage = FurnitureStage(showroom / "floor.json", load_catalogue(), tracking=True, mirrored=False)
-    image = cv2.imread(str(showroom / "showroom.png"))  # a showroom with no board on the floor
+    still, calibration = showroom
+    stage = FurnitureStage(calibration, load_catalogue(), tracking=True, mirrored=False)
+    image = cv2.imread(str(still))  # a showroom with no board on the floor
     try:
         out, floor_known = stage.process(image, 0.0, ())
         assert not floor_known and stage.floor_point(0.5, 0.8) is None
