@@ -187,6 +187,7 @@ class KioskRuntime:
             furniture=self.furniture,
         )
         self._workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-io")
+        self._stopping = threading.Event()  # ends the workers' polling loops at shutdown
         self._server: uvicorn.Server | None = None
         self._server_thread: threading.Thread | None = None
         self._qr: tuple[str, bytes] | None = None  # (code, png) of this session's handoff
@@ -241,6 +242,7 @@ class KioskRuntime:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.should_exit = True
         if self._server_thread is not None:
@@ -423,7 +425,8 @@ class KioskRuntime:
             return
         self.machine.set_help(session_id, help_id, "open", time.monotonic() * 1000, reason)
         while self.machine.session is not None and self.machine.session.id == session_id:
-            time.sleep(HELP_POLL_S)
+            if self._stopping.wait(HELP_POLL_S):
+                return
             try:
                 status = self.link.help_status(str(help_id))
             except Exception as exc:

@@ -223,3 +223,26 @@ def test_assistant_replies_are_captioned_and_spoken_and_the_shopper_can_mute_the
     page.wait_for_selector("body[data-phase=attract]")
     assert not speaker.muted
     assert speaker.volume == kiosk.runtime.settings.speech_volume
+
+
+def staff_help_queue(backend) -> list[dict]:
+    with httpx.Client(base_url=backend.url) as staff:
+        staff.post(
+            "/api/v1/auth/login", json={"email": backend.admin_user, "password": backend.admin_password}
+        ).raise_for_status()
+        return staff.get(f"/api/v1/stores/{backend.store_id}/help-requests").json()
+
+
+def test_asking_the_assistant_for_a_person_reaches_the_staff_queue(page, kiosk, backend):
+    start_makeup(page)
+    before = {h["id"] for h in staff_help_queue(backend)}
+    ask(page, "أبغى أكلم موظف لو سمحت")  # "I'd like to talk to a member of staff, please"
+    page.wait_for_selector("#help-banner:not([hidden])", timeout=15_000)
+    deadline = time.monotonic() + 15
+    while True:
+        new = [h for h in staff_help_queue(backend) if h["id"] not in before]
+        if new:
+            break
+        assert time.monotonic() < deadline, "the assistant's escalation never reached the staff queue"
+        time.sleep(0.3)
+    assert new[0]["reason"] == "assistant" and new[0]["status"] == "open"
