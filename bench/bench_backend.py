@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from bench.stats import p50_p95, report
+from kiosk.healthcheck import NotHealthy, wait_healthy
 
 KIOSKS = 50
 BATCHES_PER_KIOSK = 6
@@ -91,15 +92,12 @@ def _serve(database_url: str, data_dir: Path, port: int) -> subprocess.Popen:
         str(port),
     ]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("backend did not start")
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", 30, alive=lambda: proc.poll() is None)
+    except NotHealthy:
+        proc.kill()
+        raise
+    return proc
 
 
 def _run(label: str, database_url: str, data_dir: Path) -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import uvicorn
+
+from kiosk.healthcheck import NotHealthy, wait_healthy
 
 
 def free_port() -> int:
@@ -58,17 +58,11 @@ def start_demo_backend(data_dir: Path, port: int = 8000, host: str = "127.0.0.1"
     thread = threading.Thread(target=server.run, name="demo-backend", daemon=True)
     thread.start()
     url = f"http://{host}:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            raise RuntimeError(f"the demo backend did not start on {url} (is the port in use?)")
-        time.sleep(0.1)
+    try:
+        wait_healthy(url, 30, alive=thread.is_alive)
+    except NotHealthy as exc:
+        server.should_exit = True
+        raise RuntimeError(f"the demo backend did not start on {url} (is the port in use?): {exc}") from exc
     return DemoBackend(
         url=url,
         kiosk_token=seed.kiosk_token,

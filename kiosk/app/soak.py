@@ -28,6 +28,7 @@ import httpx
 from kiosk.app.demo import free_port, start_demo_backend
 from kiosk.app.settings import DEMO_CLIP, REPO_ROOT
 from kiosk.app.uiclient import UIClient
+from kiosk.healthcheck import NotHealthy, wait_healthy
 
 SHADES = [
     "SAH-LIP-01",
@@ -205,17 +206,11 @@ class Sampler(threading.Thread):
 
 
 def _run(kiosk: subprocess.Popen, url: str, args, warmup_s: float, rng: random.Random) -> int:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or kiosk.poll() is not None:
-            print("the kiosk did not start", file=sys.stderr)
-            return 1
-        time.sleep(0.2)
+    try:
+        wait_healthy(url, 60, alive=lambda: kiosk.poll() is None)
+    except NotHealthy as exc:
+        print(f"the kiosk did not start: {exc}", file=sys.stderr)
+        return 1
 
     sampler = Sampler(kiosk.pid, url, args.sample_s)
     sampler.start()

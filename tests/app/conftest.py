@@ -14,6 +14,7 @@ import pytest
 from kiosk.app.demo import DemoBackend, free_port, start_demo_backend
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import DEMO_CLIP, KioskSettings
+from kiosk.healthcheck import wait_healthy
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,7 @@ def kiosk(backend: DemoBackend, tmp_path_factory) -> Iterator[Kiosk]:
     runtime = KioskRuntime(settings, transport=recorder, heartbeat_s=5.0).start()
     runtime.serve_in_thread()
     url = f"http://127.0.0.1:{settings.ui_port}"
-    deadline = time.monotonic() + 30
-    while httpx.get(f"{url}/healthz").status_code != 200:
-        assert time.monotonic() < deadline, "kiosk never became healthy"
-        time.sleep(0.2)
+    wait_healthy(url, 30)
     yield Kiosk(runtime, url, recorder)
     runtime.stop()
 

@@ -11,7 +11,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from kiosk.backend.throwaway_pg import free_port
+from kiosk.healthcheck import NotHealthy, wait_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,16 +45,11 @@ def server(sqlite_template, tmp_path):
     ]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise
-            time.sleep(0.1)
+    try:
+        wait_healthy(base, 30, alive=lambda: proc.poll() is None)
+    except NotHealthy:
+        proc.kill()
+        raise
     yield base, sqlite_template.seed
     proc.terminate()
     proc.wait(timeout=10)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from kiosk.backend.db import make_engine
 from kiosk.backend.sessions.models import SessionEvent
+from kiosk.healthcheck import NotHealthy, wait_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,15 +46,12 @@ def start_server(database_url: str, data_dir: Path, port: int) -> subprocess.Pop
         str(port),
     ]
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("the backend did not start within 30 s")
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", 30, alive=lambda: proc.poll() is None)
+    except NotHealthy:
+        proc.kill()
+        raise
+    return proc
 
 
 def batch(n: int = 20) -> tuple[str, dict]:

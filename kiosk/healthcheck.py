@@ -1,0 +1,30 @@
+"""Waiting for a Maraya server (the backend, or the kiosk's local UI) to answer GET /healthz:
+the demo, the soak run, the benchmarks and the tests all start servers and wait this way."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+
+
+class NotHealthy(RuntimeError):
+    """The server stopped, or did not answer /healthz in time; the message says which."""
+
+
+def wait_healthy(base_url: str, timeout_s: float = 30.0, alive: Callable[[], bool] = lambda: True) -> None:
+    """Returns once `base_url`/healthz answers 200. `alive` says whether the server's process
+    or thread still runs, so a server that died is reported at once, not after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if not alive():
+            raise NotHealthy(f"{base_url} stopped before it answered /healthz")
+        if time.monotonic() > deadline:
+            raise NotHealthy(f"{base_url} did not answer /healthz within {timeout_s:.0f} s")
+        time.sleep(0.1)
