@@ -58,7 +58,7 @@ def render(image: np.ndarray, faces: Sequence[FaceResult], look: Look) -> np.nda
 
 # A smooth stroke is worked out at a resolution where the inter-ocular distance is about
 # this many pixels: its change has no detail finer than that needs.
-SMOOTH_DETAIL_PX = 110
+SMOOTH_DETAIL_PX = 75
 
 
 def _change(stroke: Stroke, sub: np.ndarray, reduce: int) -> np.ndarray:
