@@ -243,7 +243,13 @@
     const [u, v] = frameFraction(ev);
     send({ cmd: "f_tap", action: "move", index: state.session.selected, u, v });
   });
-  canvas.addEventListener("pointerup", () => { dragging = false; });
+  canvas.addEventListener("pointerup", (ev) => {
+    if (!dragging) return;
+    dragging = false;
+    // Where the finger lifts is where the piece goes, even if the last moves were throttled.
+    const [u, v] = frameFraction(ev);
+    send({ cmd: "f_tap", action: "move", index: state.session.selected, u, v });
+  });
   function swatchStyle(node, colors) {
     node.style.background = colors.length > 1 ? `linear-gradient(135deg, ${colors.join(", ")})` : colors[0];
   }
