@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -18,13 +16,12 @@ from pathlib import Path
 import httpx
 
 from bench.stats import p50_p95, report
-from kiosk.healthcheck import NotHealthy, wait_healthy
+from kiosk.backend.process import start_backend_process
 
 KIOSKS = 50
 BATCHES_PER_KIOSK = 6
 EVENTS_PER_BATCH = 25
 HEALTH_PER_KIOSK = 10
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _batch() -> dict:
@@ -78,35 +75,13 @@ async def _load(base: str, token: str, ingest: bool) -> tuple[list[float], float
         return latencies, time.perf_counter() - wall, failed
 
 
-def _serve(database_url: str, data_dir: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "MARAYA_DATA_DIR": str(data_dir)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "kiosk.cli",
-        "backend",
-        "--dev",
-        "--database-url",
-        database_url,
-        "--port",
-        str(port),
-    ]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", 30, alive=lambda: proc.poll() is None)
-    except NotHealthy:
-        proc.kill()
-        raise
-    return proc
-
-
 def _run(label: str, database_url: str, data_dir: Path) -> None:
     from kiosk.backend.demo import seed_demo
-    from kiosk.backend.throwaway_pg import free_port
+    from kiosk.loopback import free_port
 
     seed = seed_demo(database_url, data_dir)
     port = free_port()
-    proc = _serve(database_url, data_dir, port)
+    proc = start_backend_process(database_url, data_dir, port)
     base = f"http://127.0.0.1:{port}"
     try:
         asyncio.run(_load(base, seed.kiosk_token, ingest=False))  # warm-up: connections, caches

@@ -21,10 +21,10 @@ import numpy as np
 
 from bench.stats import report
 from kiosk.app.chromium import CHROMIUM, HEADLESS_ARGS
-from kiosk.app.demo import free_port
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import DEMO_CLIP, KioskSettings
 from kiosk.app.uiclient import UIClient
+from kiosk.loopback import free_port
 
 MEASURE_S = 12.0
 FULL_LOOK = ("bridal", ["SAH-FND-3N", "SAH-LLN-02"])  # preset + foundation + liner: 8 layers

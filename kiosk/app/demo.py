@@ -5,21 +5,13 @@ furniture mode without a printed board or a real floor, a showroom still with it
 
 from __future__ import annotations
 
-import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
 
-from kiosk.healthcheck import NotHealthy, wait_healthy
-
-
-def free_port() -> int:
-    """A loopback port nobody is listening on (tests, benchmarks and soak runs pick their own)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from kiosk.loopback import NotHealthy, wait_healthy
 
 
 @dataclass

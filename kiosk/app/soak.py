@@ -25,10 +25,10 @@ from pathlib import Path
 
 import httpx
 
-from kiosk.app.demo import free_port, start_demo_backend
+from kiosk.app.demo import start_demo_backend
 from kiosk.app.settings import DEMO_CLIP, REPO_ROOT
 from kiosk.app.uiclient import UIClient
-from kiosk.healthcheck import NotHealthy, wait_healthy
+from kiosk.loopback import NotHealthy, free_port, wait_healthy
 
 SHADES = [
     "SAH-LIP-01",

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from kiosk.app.demo import DemoBackend, free_port, start_demo_backend
+from kiosk.app.demo import DemoBackend, start_demo_backend
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import DEMO_CLIP, KioskSettings
-from kiosk.healthcheck import wait_healthy
+from kiosk.loopback import free_port, wait_healthy
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ import httpx
 import numpy as np
 import pytest
 
-from kiosk.app.demo import free_port, write_demo_showroom
+from kiosk.app.demo import write_demo_showroom
 from kiosk.app.framehub import unpack
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import KioskSettings
+from kiosk.loopback import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -8,19 +8,13 @@ import contextlib
 import csv
 import datetime
 import io
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 
-from kiosk.backend.throwaway_pg import free_port
-from kiosk.healthcheck import NotHealthy, wait_healthy
-
-REPO = Path(__file__).resolve().parents[2]
+from kiosk.backend.process import start_backend_process
+from kiosk.loopback import free_port
 
 
 @pytest.fixture
@@ -31,25 +25,8 @@ def server(sqlite_template, tmp_path):
     shutil.copyfile(sqlite_template.database_url.removeprefix("sqlite:///"), db)
     shutil.copytree(sqlite_template.data_dir, tmp_path / "data")
     port = free_port()
-    env = {**os.environ, "MARAYA_DATA_DIR": str(tmp_path / "data")}
-    cmd = [
-        sys.executable,
-        "-m",
-        "kiosk.cli",
-        "backend",
-        "--dev",
-        "--database-url",
-        f"sqlite:///{db}",
-        "--port",
-        str(port),
-    ]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_backend_process(f"sqlite:///{db}", tmp_path / "data", port)
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, 30, alive=lambda: proc.poll() is None)
-    except NotHealthy:
-        proc.kill()
-        raise
     yield base, sqlite_template.seed
     proc.terminate()
     proc.wait(timeout=10)

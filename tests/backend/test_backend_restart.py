@@ -5,53 +5,19 @@ acknowledged is in the database, and re-sending everything counts each event exa
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from kiosk.backend.db import make_engine
+from kiosk.backend.process import start_backend_process
 from kiosk.backend.sessions.models import SessionEvent
-from kiosk.healthcheck import NotHealthy, wait_healthy
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(database_url: str, data_dir: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "MARAYA_DATA_DIR": str(data_dir)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "kiosk.cli",
-        "backend",
-        "--dev",
-        "--database-url",
-        database_url,
-        "--port",
-        str(port),
-    ]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", 30, alive=lambda: proc.poll() is None)
-    except NotHealthy:
-        proc.kill()
-        raise
-    return proc
+from kiosk.loopback import free_port
 
 
 def batch(n: int = 20) -> tuple[str, dict]:
@@ -85,7 +51,7 @@ def test_kill_mid_ingest_loses_nothing_acknowledged(seeded_database):
     port = free_port()
     url = f"http://127.0.0.1:{port}/api/v1/kiosk/events"
     headers = {"Authorization": f"Bearer {db.seed.kiosk_token}"}
-    proc = start_server(db.database_url, db.data_dir, port)
+    proc = start_backend_process(db.database_url, db.data_dir, port)
     sent: list[tuple[str, dict]] = []
     acked: list[tuple[str, dict]] = []
     lock = threading.Lock()
@@ -119,7 +85,7 @@ def test_kill_mid_ingest_loses_nothing_acknowledged(seeded_database):
             t.join(timeout=10)
     assert len(acked) >= 5, "too few batches were acknowledged before the kill to test anything"
 
-    proc = start_server(db.database_url, db.data_dir, port)
+    proc = start_backend_process(db.database_url, db.data_dir, port)
     try:
         stored = stored_ids(db.database_url)
         acked_ids = {e["event_id"] for _, body in acked for e in body["events"]}

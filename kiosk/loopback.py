@@ -1,12 +1,21 @@
-"""Waiting for a Maraya server (the backend, or the kiosk's local UI) to answer GET /healthz:
-the demo, the soak run, the benchmarks and the tests all start servers and wait this way."""
+"""Servers on loopback: a free port to start one on, and waiting until it answers GET /healthz
+(the backend, or the kiosk's local UI). The demo, the soak run, the benchmarks and the tests
+all start their servers this way."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 
 import httpx
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class NotHealthy(RuntimeError):
