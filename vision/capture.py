@@ -136,7 +136,10 @@ class VideoSource(FrameSource):
 
 
 class ImagesSource(FrameSource):
-    """One still image or a folder of them (sorted by name); timestamps advance 33 ms a frame."""
+    """One still image or a folder of them (sorted by name); timestamps advance 33 ms a frame,
+    and a live grabber plays them at that rate (`fps`), like a camera would deliver them."""
+
+    fps = 30.0
 
     def __init__(self, paths: list[Path], *, loop: bool, mirror: bool) -> None:
         super().__init__(mirror=mirror)
@@ -145,11 +148,17 @@ class ImagesSource(FrameSource):
         self._paths = paths
         self._loop = loop
         self.paths = paths
+        self._still: np.ndarray | None = None  # one image repeated is decoded once
 
     def _read(self) -> np.ndarray | None:
         if self._index >= len(self._paths) and not self._loop:
             return None
-        return read_image(self._paths[self._index % len(self._paths)])
+        if len(self._paths) > 1:
+            return read_image(self._paths[self._index % len(self._paths)])
+        if self._still is None:
+            self._still = read_image(self._paths[0])
+            self._still.flags.writeable = False  # shared by every frame: nobody may paint on it
+        return self._still
 
     def _timestamp_ms(self) -> int:
         return self._index * 33
@@ -178,8 +187,8 @@ class LatestFrameGrabber:
     """Reads a source on a background thread, keeping only the newest frame.
 
     A failed or lost camera is reopened with exponential backoff (0.5 s doubling to 8 s);
-    the state and a plain-language message are in `status`. Video files are paced at their
-    own frame rate so a demo clip plays in real time rather than as fast as it decodes.
+    the state and a plain-language message are in `status`. Video files and images are paced at
+    their own frame rate so a demo clip plays in real time rather than as fast as it decodes.
     """
 
     def __init__(
@@ -247,7 +256,9 @@ class LatestFrameGrabber:
                 backoff = min(backoff * 2, self._max_backoff_s)
                 continue
             self.status = CaptureStatus("ok")
-            period = 1.0 / source.fps if isinstance(source, VideoSource) else 0.0
+            # A camera delivers at its own rate; files are played at theirs, not as fast as
+            # they decode (a still would otherwise spin the whole pipeline flat out).
+            period = 0.0 if isinstance(source, CameraSource) else 1.0 / source.fps
             try:
                 next_due = time.monotonic()
                 while not self._stop.is_set():

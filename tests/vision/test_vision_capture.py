@@ -60,6 +60,18 @@ def test_grabber_keeps_only_the_newest_frame():
         grabber.stop()
 
 
+def test_grabber_plays_a_still_at_camera_rate_not_flat_out():
+    grabber = LatestFrameGrabber(str(DATA / "astronaut.jpg"), loop=True).start()
+    try:
+        first = grabber.latest(timeout=5)
+        time.sleep(1.0)
+        last = grabber.latest(after_index=first.index, timeout=1)
+        # 30 frames a second; unpaced, a decoded still repeats thousands of times a second.
+        assert 10 <= last.index - first.index <= 45
+    finally:
+        grabber.stop()
+
+
 def test_grabber_survives_a_source_that_disappears(tmp_path):
     clip = tmp_path / "clip.mp4"
     clip.write_bytes((DATA / "face_clip.mp4").read_bytes())
