@@ -101,7 +101,7 @@ def test_tapping_a_shade_changes_the_streamed_lips(page, kiosk):
 def test_language_toggle_flips_the_layout(page):
     html = page.locator("html")
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
-    assert page.inner_text("#start-btn") == "المسي للبدء"
+    assert page.inner_text("#start-btn") == "بدء التجربة"
     page.click("#lang-toggle")
     page.wait_for_function("document.documentElement.dir === 'ltr'")
     assert html.get_attribute("lang") == "en"
@@ -109,7 +109,7 @@ def test_language_toggle_flips_the_layout(page):
     assert page.inner_text("#lang-toggle") == "العربية"
     page.click("#lang-toggle")
     page.wait_for_function("document.documentElement.dir === 'rtl'")
-    assert page.inner_text("#start-btn") == "المسي للبدء"
+    assert page.inner_text("#start-btn") == "بدء التجربة"
 
 
 def test_idle_timeout_returns_to_attract_and_forgets_the_shopper(page, kiosk):
