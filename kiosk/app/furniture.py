@@ -8,6 +8,10 @@ this mode. The image is un-mirrored first: floor geometry is that of the real ca
 Rendering a new placement takes from a fraction of a second to seconds on a CPU, so it runs
 on its own thread: the mirror keeps streaming, composited with the newest finished render,
 and a piece being dragged catches up as soon as its render is ready.
+
+People in the frame are segmented (vision.people) only while a piece is on screen, and kept in
+front of the pieces they stand before (vision.render.occlusion); that runs per frame on the
+caller's thread, at reduced resolution.
 """
 
 from __future__ import annotations
@@ -20,18 +24,30 @@ import cv2
 import numpy as np
 
 from recommender.catalogue import Catalogue
+from vision.people import PeopleSegmenter
 from vision.plane import BoardSpec, Calibration, FloorPose, FloorTracker, Intrinsics, Placement, ray_to_floor
 from vision.render import Camera, FurnitureTryOn, Layer, ModelLibrary, estimate_light
+from vision.render.occlusion import PeopleOcclusion
 
 log = logging.getLogger(__name__)
 
 
 class FurnitureStage:
     def __init__(
-        self, calibration_path: Path, catalogue: Catalogue, *, tracking: bool, mirrored: bool
+        self,
+        calibration_path: Path,
+        catalogue: Catalogue,
+        *,
+        tracking: bool,
+        mirrored: bool,
+        people_occlusion: bool = True,
     ) -> None:
         self.calibration = Calibration.load(calibration_path)
         self.mirrored = mirrored
+        self.people_occlusion = people_occlusion
+        self._segmenter: PeopleSegmenter | None = None  # made on the first frame with furniture
+        self._occlusion = PeopleOcclusion()
+        self.people_seen = 0  # people found in the newest segmented frame (for logs and tests)
         self._tryon = FurnitureTryOn(ModelLibrary(catalogue))
         self._tracker = (
             FloorTracker(BoardSpec.parse(self.calibration.pose.board), self.calibration.intrinsics)
@@ -52,6 +68,8 @@ class FurnitureStage:
             self._stop = True
             self._lock.notify_all()
         self._thread.join(timeout=30)
+        if self._segmenter is not None:
+            self._segmenter.close()
 
     def camera_view(self, image: np.ndarray) -> np.ndarray:
         return cv2.flip(image, 1) if self.mirrored else image
@@ -77,7 +95,18 @@ class FurnitureStage:
             self._request = (camera, placements, estimate_light(view))
             self._lock.notify_all()
             done = self._done
-        return (done[1].apply(view) if done is not None else view), True
+        if done is None:
+            return view, True
+        return done[1].apply(view, keep=self._people_matte(view, t_ms, camera, done[1])), True
+
+    def _people_matte(self, view: np.ndarray, t_ms: float, camera: Camera, layer: Layer) -> np.ndarray | None:
+        if not self.people_occlusion:
+            return None
+        if self._segmenter is None:
+            self._segmenter = PeopleSegmenter()
+        people = self._segmenter.detect(view, t_ms, camera)
+        self.people_seen = len(people)
+        return self._occlusion.keep(layer, people, view) if people.persons else None
 
     def _render_loop(self) -> None:
         while True:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import cv2
 import httpx
@@ -40,7 +41,7 @@ def furniture_kiosk(showroom, backend, tmp_path_factory):
     runtime.serve_in_thread()
     while not runtime.pipeline.ready:
         time.sleep(0.05)
-    yield runtime, f"http://127.0.0.1:{settings.ui_port}"
+    yield runtime, settings.ui_launch_url
     runtime.stop()
 
 
@@ -75,7 +76,7 @@ def wait_state(page, expression: str) -> None:
 def test_place_move_turn_and_remove_furniture_by_tapping(browser, furniture_kiosk):
     runtime, url = furniture_kiosk
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(url + "/")
+    page.goto(url)
     page.wait_for_function("window.__maraya && window.__maraya.stats.drawn > 0")
     page.click("#start-btn")
     page.click("#consent-yes")
@@ -137,3 +138,90 @@ def test_a_bad_calibration_leaves_makeup_only(tmp_path, backend):
     finally:
         runtime.link.stop()
     assert httpx.get(backend.url + "/healthz").status_code == 200
+
+
+PERSON = (0.2, -0.4)  # floor point the shopper stands on (the camera is at z = +1.8)
+BEHIND = (0.2, -1.5)  # where the sofa goes: behind them
+
+
+@pytest.fixture(scope="module")
+def shopper_showroom(tmp_path_factory) -> tuple:
+    """(image, calibration, the shopper's alpha): a real person (cut out of a photo, see
+    tests/data/PROVENANCE.md) standing in the showroom, seen by the gallery's kiosk camera."""
+    from vision.plane import Calibration
+    from vision.render.gallery import kiosk_truth
+    from vision.render.showroom import render_showroom, stand_cutout
+
+    folder = tmp_path_factory.mktemp("shopper")
+    intrinsics, pose = kiosk_truth()
+    cutout = cv2.imread(str(Path(__file__).parents[1] / "data" / "bus_person_a.png"), cv2.IMREAD_UNCHANGED)
+    room = render_showroom(intrinsics, pose, supersample=1)
+    image, alpha = stand_cutout(room, intrinsics, pose, cutout, *PERSON, 1.78)
+    cv2.imwrite(str(folder / "shopper.png"), image)
+    Calibration(intrinsics, pose).save(folder / "floor.json")
+    return folder / "shopper.png", folder / "floor.json", alpha
+
+
+@pytest.fixture(scope="module")
+def shopper_kiosk(shopper_showroom, backend, tmp_path_factory):
+    image, calibration, _ = shopper_showroom
+    settings = KioskSettings(
+        source=str(image),
+        floor_calibration=calibration,
+        backend_url=backend.url,
+        kiosk_token=backend.kiosk_token,
+        data_dir=tmp_path_factory.mktemp("kiosk-shopper"),
+        ui_port=free_port(),
+    )
+    runtime = KioskRuntime(settings).start()
+    runtime.serve_in_thread()
+    while not runtime.pipeline.ready:
+        time.sleep(0.05)
+    yield runtime, settings.ui_launch_url
+    runtime.stop()
+
+
+def test_a_shopper_stays_in_front_of_a_sofa_placed_behind_them(browser, shopper_kiosk, shopper_showroom):
+    from recommender.catalogue import load_catalogue
+    from vision.plane import Calibration, Placement, project_world
+    from vision.render import Camera, FurnitureTryOn, Light, ModelLibrary
+
+    runtime, url = shopper_kiosk
+    image_path, calibration_path, alpha = shopper_showroom
+    calibration = Calibration.load(calibration_path)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(url)
+    page.wait_for_function("window.__maraya && window.__maraya.stats.drawn > 0")
+    page.click("#start-btn")
+    page.click("#consent-yes")
+    page.wait_for_selector("body[data-phase=mode]")
+    page.click("#mode-buttons button >> nth=1")  # furniture
+    page.wait_for_selector("body[data-phase=furniture]")
+    empty = latest_frame(runtime)
+    page.click('#f-items [data-product="fur-sofa"]')
+    u, v = project_world(np.array([[BEHIND[0], 0.0, BEHIND[1]]]), calibration.intrinsics, calibration.pose)[0]
+    box = page.locator("#video").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * u / 1280, box["y"] + box["height"] * v / 720)
+    wait_state(page, "s.session.placements.length === 1")
+    wait_frame(runtime, empty, changed=True)  # the sofa is in the picture
+    time.sleep(1.0)  # a few more frames: people found, matte settled
+    shown = latest_frame(runtime)
+    assert runtime.furniture.people_seen == 1
+
+    # Where the sofa the kiosk placed covers the shopper, the shopper must still be seen.
+    placed = page.evaluate("window.__maraya.state.session.placements[0]")
+    sofa = Placement(placed["product_id"], placed["variant"], placed["x"], placed["z"], placed["yaw"])
+    layer = FurnitureTryOn(ModelLibrary(load_catalogue())).layer(
+        Camera(calibration.intrinsics, calibration.pose), (sofa,), Light()
+    )
+    x0, y0, w, h = layer.box
+    silhouette = np.zeros(alpha.shape, bool)
+    silhouette[y0 : y0 + h, x0 : x0 + w] = np.isfinite(layer.forward)
+    original = cv2.imread(str(image_path)).astype(np.int16)
+    over_shopper = silhouette & (alpha > 0.99)
+    bare_sofa = silhouette & (alpha < 0.01)
+    assert over_shopper.sum() > 3000  # the sofa really is behind them in the picture
+    assert np.abs(shown - original).max(2)[over_shopper].mean() < 8  # the shopper, untouched (JPEG)
+    assert np.abs(shown - original).max(2)[bare_sofa].mean() > 20  # the sofa is drawn elsewhere
+    page.click("#end-btn")
+    page.close()

@@ -138,7 +138,7 @@ def test_nearer_item_hides_the_one_behind(library, camera):
     u, v = project_world(np.array([[0.0, 0.42, 0.0]]), camera.intrinsics, camera.pose)[0]  # table top centre
     yb, xb = int(v) - both.y0 + 4, int(u) - both.x0
     ya, xa = int(v) - alone.y0 + 4, int(u) - alone.x0
-    assert both.depth[yb, xb] < alone.depth[ya, xa] - 0.5
+    assert both.forward[yb, xb] < alone.forward[ya, xa] - 0.5
     top = np.asarray(table.model.parts[1].color_for("#b08a5e"))  # the oak top, not the charcoal sofa
     assert both.rgb[yb, xb].argmax() == top.argmax() and both.rgb[yb, xb, 0] > 2 * alone.rgb[ya, xa, 0]
 
@@ -237,3 +237,61 @@ def test_preview_scale_renders_the_same_item_at_lower_cost(library, camera):
     assert overlap > 0.93
     with pytest.raises(ValueError, match="scale"):
         RaycastRenderer(scale=2.0)
+
+
+def test_a_variant_change_recolours_the_last_trace_without_casting_rays(library, camera):
+    renderer = RaycastRenderer()
+    beige = library.placed(Placement("fur-sofa", "DAR-SOFA-01", 0.0, -1.0, 0.0))
+    other = library.placed(Placement("fur-sofa", "DAR-SOFA-02", 0.0, -1.0, 0.0))
+    renderer.render([beige], camera, Light())
+    recoloured = renderer.render([other], camera, Light())
+    assert renderer.traces == 1
+    fresh = RaycastRenderer().render([other], camera, Light())
+    assert np.array_equal(recoloured.alpha, fresh.alpha)
+    assert np.abs(recoloured.rgb - fresh.rgb).max() < 1e-5
+    renderer.render([other], camera, Light(key=(0.5, 0.5, 0.5)))  # new light: a new trace
+    renderer.render([library.placed(Placement("fur-sofa", "DAR-SOFA-02", 0.3, -1.0, 0.0))], camera, Light())
+    assert renderer.traces == 3
+
+
+def test_the_two_level_trace_matches_a_ray_per_pixel(library, camera):
+    renderer = RaycastRenderer()
+    sofa = library.placed(Placement("fur-sofa", "DAR-SOFA-01", 0.0, -1.0, 0.0))
+    renderer.render([sofa], camera, Light())  # sets the scene up on the renderer
+    bx, by, bw, bh = renderer._region([sofa], camera, 0.0)
+    u, v = np.meshgrid(np.arange(bx, bx + bw, dtype=np.float64), np.arange(by, by + bh, dtype=np.float64))
+    full, full_forward = renderer._trace(u, v)
+    fast, fast_forward = renderer._trace_two_level(u, v)
+    hit = full.gid >= 0
+    assert (fast.gid == full.gid).mean() > 0.999
+    assert np.abs(fast.irradiance - full.irradiance)[hit].mean() < 0.01
+    same = hit & (fast.gid == full.gid)
+    # Distances are the nearest block's: off by at most a pixel's step along a grazing surface.
+    assert np.abs(fast_forward[same] - full_forward[same]).max() < 0.1
+
+
+def test_ambient_occlusion_darkens_creases_not_the_whole_piece(library, camera, monkeypatch):
+    import vision.render.raycast as raycast
+
+    sofa = library.placed(Placement("fur-sofa", "DAR-SOFA-01", 0.0, -1.0, 0.0))
+    with_ao = RaycastRenderer().render([sofa], camera, Light())
+    monkeypatch.setattr(raycast, "AO_STRENGTH", 0.0)
+    without = RaycastRenderer().render([sofa], camera, Light())
+    body = (with_ao.alpha == 1) & (without.alpha == 1)
+    ratio = with_ao.rgb.sum(2)[body] / np.maximum(without.rgb.sum(2)[body], 1e-6)
+    # Never lighter, but for a few pixels where the smoothing of light steps falls differently.
+    assert np.percentile(ratio, 99.5) <= 1.0 + 1e-4
+    darker = ratio < 0.9  # seat into back, cushions into arms
+    assert 0.02 < darker.mean() < 0.4
+
+
+def test_floor_far_from_every_piece_is_skipped_without_changing_the_shadow(library, camera, monkeypatch):
+    items = [
+        library.placed(Placement("fur-armchair", "DAR-ARMCHAIR-01", -0.8, -0.8, -40.0)),
+        library.placed(Placement("fur-floor_lamp", "DAR-FLOORLAMP-01", 0.6, -1.0, 30.0)),
+    ]
+    skipping = RaycastRenderer().render(items, camera, Light())
+    monkeypatch.setattr(RaycastRenderer, "_near_furniture", lambda self, floor: np.ones(len(floor), bool))
+    every_point = RaycastRenderer().render(items, camera, Light())
+    assert every_point.shadow.max() > 0.5
+    assert np.array_equal(skipping.shadow, every_point.shadow)

@@ -48,12 +48,16 @@ def estimate_light(frame_bgr: np.ndarray, base: Light = DEFAULT_LIGHT) -> Light:
 
 @dataclass(frozen=True)
 class Layer:
-    """A render ready to go over frames: out = frame * mul / 256 + add / 256 inside the box."""
+    """A render ready to go over frames: out = frame * mul / 256 + add / 256 inside the box.
+
+    `forward` keeps the furniture's distance per pixel (RenderResult.forward) so people can be
+    put in front of it or behind it (vision.render.occlusion)."""
 
     x0: int
     y0: int
     mul: np.ndarray  # (h, w, 1) uint16 fixed point 0..256
     add: np.ndarray  # (h, w, 3) uint16 fixed point, BGR
+    forward: np.ndarray  # (h, w) float32 metres, inf where no furniture
 
     @classmethod
     def from_render(cls, render: RenderResult, shadow_strength: float = SHADOW_STRENGTH) -> Layer:
@@ -70,14 +74,27 @@ class Layer:
         # pixel left in costs a multiply-add on every frame.
         changed = (mul[..., 0] != 256) | covered
         if not changed.any():
-            return cls(render.x0, render.y0, mul[:0, :0], add[:0, :0])
+            return cls(render.x0, render.y0, mul[:0, :0], add[:0, :0], render.forward[:0, :0])
         rows, cols = np.nonzero(changed.any(1))[0], np.nonzero(changed.any(0))[0]
         r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
         return cls(
-            render.x0 + int(c0), render.y0 + int(r0), mul[r0:r1, c0:c1].copy(), add[r0:r1, c0:c1].copy()
+            render.x0 + int(c0),
+            render.y0 + int(r0),
+            mul[r0:r1, c0:c1].copy(),
+            add[r0:r1, c0:c1].copy(),
+            render.forward[r0:r1, c0:c1].copy(),
         )
 
-    def apply(self, frame_bgr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """(x0, y0, width, height) of the pixels the layer changes."""
+        return self.x0, self.y0, self.mul.shape[1], self.mul.shape[0]
+
+    def apply(
+        self, frame_bgr: np.ndarray, out: np.ndarray | None = None, keep: np.ndarray | None = None
+    ) -> np.ndarray:
+        """`keep` (h, w, 1) uint16 0..256 over the box: how much of the camera frame shows
+        through regardless of the layer (a person in front of the furniture)."""
         if out is None:
             out = frame_bgr.copy()
         elif out is not frame_bgr:
@@ -86,7 +103,15 @@ class Layer:
         if h == 0 or w == 0:
             return out
         roi = frame_bgr[self.y0 : self.y0 + h, self.x0 : self.x0 + w]
-        mixed = roi.astype(np.uint16) * self.mul
+        camera = roi.astype(np.uint16)
+        mixed = camera * self.mul
         mixed += self.add
-        out[self.y0 : self.y0 + h, self.x0 : self.x0 + w] = mixed >> 8
+        mixed >>= 8
+        if keep is not None:
+            if keep.shape != (h, w, 1):
+                raise ValueError(f"keep matte is {keep.shape}, the layer box is {(h, w, 1)}")
+            mixed *= 256 - keep
+            mixed += camera * keep
+            mixed >>= 8
+        out[self.y0 : self.y0 + h, self.x0 : self.x0 + w] = mixed
         return out

@@ -34,13 +34,20 @@ SPOTS = {
 }
 
 
-def kiosk_camera() -> tuple[Intrinsics, FloorPose, FloorPose]:
-    """(intrinsics, estimated pose, true pose) of a wide-angle kiosk camera 1.4 m up, 1.8 m in
-    front of the board, aimed at a spot 2.4 m behind it so a 1.6 m floor lamp fits in the frame."""
-    board = BoardSpec.parse(DEFAULT_FLOOR_BOARD)
-    intr = Intrinsics.from_fov(1280, 720, 75.0)
+def kiosk_truth() -> tuple[Intrinsics, FloorPose]:
+    """(intrinsics, true pose) of a wide-angle kiosk camera 1.4 m up, 1.8 m in front of the
+    board, aimed at a spot 2.4 m behind it so a 1.6 m floor lamp, or a whole person across the
+    room, fits in the frame."""
     R, t = look_at_floor(4.43, 1.4, target=(0.0, -2.4))
-    truth = FloorPose.from_world_to_camera(R, t, board)
+    board = BoardSpec.parse(DEFAULT_FLOOR_BOARD)
+    return Intrinsics.from_fov(1280, 720, 75.0), FloorPose.from_world_to_camera(R, t, board)
+
+
+def kiosk_camera() -> tuple[Intrinsics, FloorPose, FloorPose]:
+    """(intrinsics, estimated pose, true pose) of the kiosk_truth camera: the pose estimated
+    from the board rendered into the showroom, as a kiosk would calibrate."""
+    intr, truth = kiosk_truth()
+    board = BoardSpec.parse(truth.board)
     room = render_showroom(intr, truth)
     estimated = FloorDetector(board).detect(render_board_view(board, intr, truth, room), intr)
     return intr, estimated, truth

@@ -97,3 +97,40 @@ def render_showroom(
     rgb = (linear_to_srgb(colour) * 255).astype(np.float32)
     small = cv2.resize(rgb, (intrinsics.width, intrinsics.height), interpolation=cv2.INTER_AREA)
     return cv2.cvtColor(np.clip(small + 0.5, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
+
+
+def stand_cutout(
+    frame_bgr: np.ndarray,
+    intrinsics: Intrinsics,
+    pose: FloorPose,
+    cutout_bgra: np.ndarray,
+    x: float,
+    z: float,
+    height_m: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A person (or any upright thing) cut out of a real photo, standing at floor point (x, z)
+    of this camera's view, `height_m` tall: the bottom-centre of the cut-out on that point.
+    Returns (the frame with it, its alpha over the whole frame, float32 0..1). The occlusion
+    tests use it for people at a known distance, which no photo package can give."""
+    import cv2
+
+    from vision.plane.floor import project_world
+
+    feet, head = project_world(np.array([[x, 0.0, z], [x, height_m, z]]), intrinsics, pose)
+    scale = (feet[1] - head[1]) / cutout_bgra.shape[0]
+    if not scale > 0:
+        raise ValueError(f"floor point ({x}, {z}) is not in front of the camera")
+    w, h = max(1, round(cutout_bgra.shape[1] * scale)), max(1, round(cutout_bgra.shape[0] * scale))
+    small = cv2.resize(cutout_bgra, (w, h), interpolation=cv2.INTER_AREA)
+    x0, y0 = round(feet[0] - w / 2), round(feet[1] - h)
+    H, W = frame_bgr.shape[:2]
+    fx0, fy0, fx1, fy1 = max(x0, 0), max(y0, 0), min(x0 + w, W), min(y0 + h, H)
+    alpha = np.zeros((H, W), np.float32)
+    colour = np.zeros_like(frame_bgr)
+    if fx1 > fx0 and fy1 > fy0:
+        part = small[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
+        alpha[fy0:fy1, fx0:fx1] = part[..., 3] / 255.0
+        colour[fy0:fy1, fx0:fx1] = part[..., :3]
+    a = alpha[..., None]
+    out = np.clip(frame_bgr * (1 - a) + colour * a + 0.5, 0, 255).astype(np.uint8)
+    return out, alpha

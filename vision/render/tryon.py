@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
+from vision.people import People
 from vision.plane.placement import Placement
 from vision.render.composite import Layer, estimate_light
 from vision.render.model import FurnitureModel, load_model
+from vision.render.occlusion import PeopleOcclusion
 from vision.render.raycast import RaycastRenderer
 from vision.render.scene import Camera, Light, PlacedModel
 
@@ -49,7 +51,8 @@ class CacheStats:
 
 class FurnitureTryOn:
     """`dragging=True` frames (the shopper's finger is on an item) use the half-resolution
-    preview renderer; the first still frame after a drag is rendered again at full quality."""
+    preview renderer; the first still frame after a drag is rendered again at full quality.
+    People found in the frame (vision.people) are kept in front of pieces they stand before."""
 
     def __init__(
         self, library: ModelLibrary, renderer=None, preview_renderer=None, match_light: bool = True
@@ -61,6 +64,7 @@ class FurnitureTryOn:
         self.stats = CacheStats()
         self._key: tuple | None = None
         self._layer: Layer | None = None
+        self.occlusion = PeopleOcclusion()
 
     def layer(
         self, camera: Camera, placements: tuple[Placement, ...], light: Light, dragging: bool = False
@@ -77,9 +81,16 @@ class FurnitureTryOn:
         return self._layer
 
     def frame(
-        self, frame_bgr: np.ndarray, camera: Camera, placements: tuple[Placement, ...], dragging: bool = False
+        self,
+        frame_bgr: np.ndarray,
+        camera: Camera,
+        placements: tuple[Placement, ...],
+        dragging: bool = False,
+        people: People | None = None,
     ) -> np.ndarray:
         light = estimate_light(frame_bgr) if self.match_light else Light()
         if not placements:
             return frame_bgr.copy()
-        return self.layer(camera, tuple(placements), light, dragging).apply(frame_bgr)
+        layer = self.layer(camera, tuple(placements), light, dragging)
+        keep = self.occlusion.keep(layer, people, frame_bgr) if people else None
+        return layer.apply(frame_bgr, keep=keep)
