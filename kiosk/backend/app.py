@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -18,19 +18,23 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.backend import retention
-from kiosk.backend.admin import pages
+from kiosk.backend.admin import pages, users
 from kiosk.backend.analytics import router as analytics
 from kiosk.backend.auth import router as auth
 from kiosk.backend.catalogue import router as catalogue
 from kiosk.backend.db import make_engine, make_sessionmaker, migrate
 from kiosk.backend.deps import NotSignedIn
+from kiosk.backend.docs import add_staff_docs, public_docs_urls
 from kiosk.backend.faq import router as faq
 from kiosk.backend.handoff import router as handoff
 from kiosk.backend.help import router as help_requests
+from kiosk.backend.inputguard import InputGuard
 from kiosk.backend.kiosks import router as kiosks
+from kiosk.backend.ratelimit import RATE_LIMITED, Buckets, Limiters, Rate, throttle_kiosk
 from kiosk.backend.security import BodyLimit, SecurityHeaders
 from kiosk.backend.sessions import router as sessions
 from kiosk.backend.settings import BackendSettings
+from kiosk.backend.shadegap import router as shadegap
 from kiosk.backend.stores import router as stores
 from kiosk.backend.web import STATIC_DIR
 
@@ -67,10 +71,16 @@ def create_app(settings: BackendSettings, *, run_migrations: bool = True) -> Fas
         version="1.0",
         description="Catalogue, kiosks, session sync, staff admin and dashboard for Maraya kiosks.",
         lifespan=lifespan,
+        **public_docs_urls(settings),
     )
+    add_staff_docs(app, settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.limiters = Limiters(
+        kiosk=Buckets(Rate(settings.kiosk_rate_per_s, settings.kiosk_burst)),
+        public=Buckets(Rate(settings.public_rate_per_s, settings.public_burst)),
+    )
 
     @app.get("/healthz", tags=["health"], responses={503: {"description": "database unreachable"}})
     def healthz() -> dict[str, str]:
@@ -82,13 +92,15 @@ def create_app(settings: BackendSettings, *, run_migrations: bool = True) -> Fas
         return {"status": "ok"}
 
     for module in (sessions, kiosks, catalogue, faq, help_requests, handoff):
-        app.include_router(module.kiosk_api)
-    for module in (kiosks, catalogue, faq, help_requests, handoff, analytics):
+        app.include_router(module.kiosk_api, dependencies=[Depends(throttle_kiosk)], responses=RATE_LIMITED)
+    for module in (sessions, kiosks, catalogue, faq, help_requests, handoff, analytics, shadegap):
         app.include_router(module.staff_api)
     app.include_router(auth.router)
     app.include_router(stores.router)
     app.include_router(handoff.public)
     app.include_router(pages.router)
+    app.include_router(shadegap.page)
+    app.include_router(users.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(StarletteHTTPException)
@@ -108,6 +120,7 @@ def create_app(settings: BackendSettings, *, run_migrations: bool = True) -> Fas
             return RedirectResponse("/admin/login", status_code=303)
         return JSONResponse({"detail": exc.detail}, status_code=401)
 
+    app.add_middleware(InputGuard)  # inside BodyLimit: it reads bodies that are already capped
     app.add_middleware(
         BodyLimit,
         limits={

@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic (and nothing else) sees the whole schema."""
 
 from kiosk.backend.audit import AuditEntry
-from kiosk.backend.auth.models import LoginAttempt, StaffSession, User, user_stores
+from kiosk.backend.auth.models import LoginAttempt, LoginThrottle, StaffSession, User, user_stores
 from kiosk.backend.catalogue.models import Product, RemovedProduct, Shade, Variant
 from kiosk.backend.db import Base
 from kiosk.backend.faq.models import FaqEntry
@@ -20,6 +20,7 @@ __all__ = [
     "IngestBatch",
     "Kiosk",
     "LoginAttempt",
+    "LoginThrottle",
     "ModelRelease",
     "Product",
     "RemovedProduct",

@@ -1,5 +1,9 @@
 """Retention: shopper-session data older than the configured days is deleted, by the
-`kiosk backend purge` command and on a schedule inside the server."""
+`kiosk backend purge` command and on a schedule inside the server.
+
+Age is measured on the server's clock (`received_at`), never only on the time a kiosk wrote
+into the event: a kiosk whose clock says 2099 must not keep data for ever. An event whose own
+`at` is already past the cutoff goes too, so a kiosk's clock can only make data go sooner."""
 
 from __future__ import annotations
 
@@ -33,10 +37,12 @@ def purge(
     now = now or utcnow()
     cutoff = now - dt.timedelta(days=settings.retention_days)
     with session_scope(factory) as db:
-        events = db.execute(delete(SessionEvent).where(SessionEvent.at < cutoff)).rowcount
+        events = db.execute(
+            delete(SessionEvent).where((SessionEvent.received_at < cutoff) | (SessionEvent.at < cutoff))
+        ).rowcount
         batches = db.execute(delete(IngestBatch).where(IngestBatch.created_at < cutoff)).rowcount
         helps = db.execute(delete(HelpRequest).where(HelpRequest.created_at < cutoff)).rowcount
-        # Expired looks go at once: their only use was the shopper's link.
+        # Expired looks go at once, photo and all: their only use was the shopper's link.
         handoffs = db.execute(
             delete(Handoff).where((Handoff.expires_at < now) | (Handoff.created_at < cutoff))
         ).rowcount

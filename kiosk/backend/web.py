@@ -23,6 +23,18 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (Arabic, English)
     "kiosks": ("الأكشاك", "Kiosks"),
     "faq": ("الأسئلة الشائعة", "FAQ"),
     "help_queue": ("طلبات المساعدة", "Help queue"),
+    "privacy": ("الخصوصية", "Privacy"),
+    "erase_session": ("حذف بيانات جلسة متسوّق", "Erase a shopper's session"),
+    "erase_help": (
+        "أدخل معرّف الجلسة من طلب المتسوّق. تُحذف أحداث الجلسة ودرجة البشرة"
+        " وطلبات المساعدة والإطلالات مع صورها.",
+        "Enter the session id from the shopper's request. Its events, skin tone, help requests and"
+        " looks (with photos) are deleted.",
+    ),
+    "session_id": ("معرّف الجلسة", "Session id"),
+    "erase": ("حذف", "Erase"),
+    "erased_rows": ("السجلات المحذوفة", "Rows erased"),
+    "bad_session_id": ("معرّف الجلسة غير صالح", "That is not a valid session id"),
     "product": ("المنتج", "Product"),
     "kind": ("النوع", "Kind"),
     "brand": ("العلامة", "Brand"),
@@ -115,6 +127,51 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (Arabic, English)
     "sar": ("ر.س", "SAR"),
     "language": ("English", "العربية"),
     "wrong_login": ("بريد أو كلمة مرور غير صحيحة", "Wrong e-mail or password"),
+    "users": ("الموظفون", "Staff accounts"),
+    "new_user": ("حساب جديد", "New account"),
+    "role": ("الدور", "Role"),
+    "role_admin": ("مدير النظام", "Admin"),
+    "role_manager": ("مدير متجر", "Manager"),
+    "role_staff": ("موظف", "Staff"),
+    "stores_ids": ("المتاجر (رموز مفصولة بفواصل)", "Stores (ids, comma-separated)"),
+    "new_password": ("كلمة مرور جديدة", "New password"),
+    "reset_password": ("تعيين كلمة المرور", "Reset password"),
+    "status": ("الحالة", "Status"),
+    "active": ("نشط", "Active"),
+    "inactive": ("موقوف", "Deactivated"),
+    "activate": ("إعادة التفعيل", "Reactivate"),
+    "deactivate": ("إيقاف الحساب", "Deactivate"),
+    "end_sessions": ("إنهاء الجلسات", "End sessions"),
+    "too_many_logins": (
+        "محاولات دخول كثيرة. أعد المحاولة بعد قليل.",
+        "Too many sign-in attempts. Try again in a little while.",
+    ),
+    # shade-gap report (kiosk/backend/shadegap)
+    "shade_gap": ("فجوة الدرجات", "Shade gap"),
+    "shade_gap_intro": (
+        "لكل مجموعة من مقياس مونك ولكل طابع لوني: أقرب درجة متوفرة ومدى بعدها (ΔE2000)، وعدد المتسوّقين"
+        " الذين شاركوا لون بشرتهم في هذه الفترة ولم تتوفر لهم درجة مطابقة بالمخزون الحالي.",
+        "For each Monk group and undertone: the closest shade in stock and how far it is (ΔE2000), and"
+        " how many shoppers who shared their tone in this period had no close match with today's stock.",
+    ),
+    "shade_gap_chart": (
+        "أقرب درجة متوفرة (ΔE2000، الأقل أفضل)",
+        "Closest in-stock shade (ΔE2000, lower is better)",
+    ),
+    "shade_kind": ("المنتج", "Product"),
+    "kind_foundation": ("كريم الأساس", "Foundation"),
+    "kind_concealer": ("الكونسيلر", "Concealer"),
+    "shoppers_sharing_tone": ("متسوّقون شاركوا لون بشرتهم", "Shoppers who shared their tone"),
+    "shoppers_without_close_match": ("منهم بلا درجة مطابقة", "Of them, no close match"),
+    "in_stock_shades": ("درجات متوفرة", "Shades in stock"),
+    "monk_group": ("مجموعة مونك", "Monk group"),
+    "undertone_warm": ("دافئ", "warm"),
+    "undertone_neutral": ("محايد", "neutral"),
+    "undertone_cool": ("بارد", "cool"),
+    "grade_close": ("مطابقة قريبة", "Close match"),
+    "grade_near": ("قريبة بفرق ظاهر", "Near, visibly different"),
+    "grade_none": ("لا توجد درجة مطابقة", "No close match"),
+    "shoppers": ("متسوّقين", "shoppers"),
 }
 
 

@@ -5,15 +5,22 @@ should do next: `Unavailable` (retry later: no network, timeout, 5xx, 429), `Una
 (stop: the token was revoked), `KeyConflict` (409: never retry that batch), `Rejected` (422:
 the backend names what it refused). Pulled files (catalogue, FAQ, model) are validated and
 then swapped in atomically, so the kiosk always has a complete, usable copy offline.
+
+A 429 (or 503) with `Retry-After` is honoured here, whatever the caller's own backoff: the same
+call (method + path) is not sent again before that time; until then it fails at once with
+`Unavailable` whose `retry_after_s` says how long is left.
 """
 
 from __future__ import annotations
 
 import base64
+import email.utils
 import hashlib
 import json
+import math
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +35,8 @@ from recommender.catalogue import CatalogueError, parse_catalogue
 JPEG_MAGIC = b"\xff\xd8\xff"
 MAX_SNAPSHOT_BYTES = 300 * 1024  # API.md
 MODEL_POINTER = "current.json"
+DEFAULT_RETRY_AFTER_S = 1.0  # a 429 without a usable Retry-After still pauses that call
+MAX_RETRY_AFTER_S = 3600.0  # a broken or hostile header cannot silence a call for days
 
 
 class BackendError(Exception):
@@ -37,7 +46,12 @@ class BackendError(Exception):
 
 
 class Unavailable(BackendError):
-    """The backend could not be reached or failed on its side; try again later."""
+    """The backend could not be reached or failed on its side; try again later (not before
+    `retry_after_s` seconds when the backend said so)."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after_s: float | None = None) -> None:
+        super().__init__(message, status)
+        self.retry_after_s = retry_after_s
 
 
 class Unauthorized(BackendError):
@@ -101,6 +115,21 @@ def rejected_event_indices(detail: Any) -> list[int]:
             if len(loc) >= 3 and loc[0] == "body" and loc[1] == "events" and isinstance(loc[2], int):
                 found.add(loc[2])
     return sorted(found)
+
+
+def retry_after_seconds(value: str | None, now_epoch: float) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), within 0..1 hour."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - now_epoch
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
 
 
 def atomic_write(path: Path, content: bytes) -> None:
@@ -168,8 +197,11 @@ class BackendClient:
         *,
         timeout_s: float = 10.0,
         transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._clock = clock
+        self._not_before: dict[str, float] = {}  # "METHOD path" -> clock time it may be sent again
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}"},
@@ -187,14 +219,17 @@ class BackendClient:
 
     # -- plumbing -----------------------------------------------------------------------------
     def _send(self, method: str, url: str, **kwargs) -> httpx.Response:
+        call = f"{method} {url}"
+        wait = self._not_before.get(call, 0.0) - self._clock()
+        if wait > 0:
+            raise Unavailable(f"{call}: the backend asked to wait; {math.ceil(wait)} s left", 429, wait)
         try:
             response = self._http.request(method, url, **kwargs)
         except httpx.TransportError as exc:  # refused, reset, DNS, every kind of timeout
             raise Unavailable(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
         return self._check(method, url, response)
 
-    @staticmethod
-    def _check(method: str, url: str, response: httpx.Response) -> httpx.Response:
+    def _check(self, method: str, url: str, response: httpx.Response) -> httpx.Response:
         status = response.status_code
         if status < 300 or status == 304:
             return response
@@ -210,7 +245,12 @@ class BackendClient:
                 detail = response.text[:500]
             raise Rejected(f"{where} {json.dumps(detail)[:500]}", status, detail)
         if status >= 500 or status == 429:
-            raise Unavailable(where, status)
+            wait = retry_after_seconds(response.headers.get("retry-after"), time.time())
+            if status == 429 and wait is None:
+                wait = DEFAULT_RETRY_AFTER_S
+            if wait:
+                self._not_before[f"{method} {url}"] = self._clock() + wait
+            raise Unavailable(where, status, wait)
         raise BackendError(f"{where} {response.text[:200]}", status)
 
     @staticmethod
@@ -366,3 +406,12 @@ class BackendClient:
         }
         answer = self._json(self._send("POST", "/api/v1/kiosk/handoffs", json=body))
         return HandoffTicket(code=answer["code"], url=answer["url"], expires_at=answer["expires_at"])
+
+    # -- privacy ------------------------------------------------------------------------------
+    def erase_session(self, session_id: str) -> int:
+        """Asks the backend to erase everything of one shopper session (events, skin tone, help
+        requests, looks and photos); returns how many rows went. Idempotent: a repeat (e.g.
+        after a lost answer) returns 0, so callers simply retry on `Unavailable`."""
+        sid = canonical_uuid(session_id, "session_id")
+        answer = self._json(self._send("POST", f"/api/v1/kiosk/sessions/{sid}/erase"))
+        return int(answer["erased"])

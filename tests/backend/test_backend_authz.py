@@ -24,8 +24,8 @@ EXPLICIT = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
-    ("GET", "/h/{code}"): PUBLIC,
-    ("GET", "/h/{code}/snapshot.jpg"): PUBLIC,
+    ("GET", "/h/{token}"): PUBLIC,
+    ("GET", "/h/{token}/snapshot.jpg"): PUBLIC,
     ("GET", "/admin/login"): PUBLIC,
     ("POST", "/admin/login"): PUBLIC,
     ("GET", "/admin/lang/{lang}"): PUBLIC,
@@ -39,10 +39,23 @@ EXPLICIT = {
     ("POST", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/stores"): ADMIN,
     ("GET", "/api/v1/audit"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/deactivate"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/activate"): ADMIN,
+    ("PUT", "/api/v1/users/{user_id}/access"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/password"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/revoke-sessions"): ADMIN,
+    ("GET", "/admin/users"): ADMIN,
+    ("POST", "/admin/users"): ADMIN,
+    ("POST", "/admin/users/{user_id}/access"): ADMIN,
+    ("POST", "/admin/users/{user_id}/password"): ADMIN,
+    ("POST", "/admin/users/{user_id}/deactivate"): ADMIN,
+    ("POST", "/admin/users/{user_id}/activate"): ADMIN,
+    ("POST", "/admin/users/{user_id}/revoke-sessions"): ADMIN,
     # Answering shoppers is every staff member's job, not only managers'.
     ("POST", "/api/v1/stores/{store_id}/help-requests/{help_id}/acknowledge"): STORE_READ,
     ("POST", "/api/v1/stores/{store_id}/help-requests/{help_id}/resolve"): STORE_READ,
     ("GET", "/admin/{store_id}/import"): STORE_MANAGE,
+    ("GET", "/admin/{store_id}/privacy"): STORE_MANAGE,  # erasing shopper data is for managers
 }
 
 ALLOWED = {
@@ -59,7 +72,10 @@ PARAMS = {
     "kiosk_id": "999",
     "faq_id": "999",
     "help_id": "999",
+    "user_id": "999",
     "code": "NOSUCHCD",
+    "token": "no-such-token-0123456789",
+    "session_id": "00000000-0000-4000-8000-000000000000",
     "lang": "en",
     "name": "0" * 64 + ".ply",
 }

@@ -4,7 +4,7 @@ services as the JSON API; forms carry the session's CSRF token and follow Post/R
 from __future__ import annotations
 
 import datetime as dt
-import json
+import uuid
 from typing import Annotated
 from urllib.parse import urlparse
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from kiosk.backend.analytics import service as analytics
 from kiosk.backend.analytics.router import date_range
 from kiosk.backend.auth import service as auth_service
-from kiosk.backend.auth.router import client_address, set_session_cookie
+from kiosk.backend.auth.router import auth_error_headers, client_address, set_session_cookie
 from kiosk.backend.catalogue import importer
 from kiosk.backend.catalogue import service as catalogue
 from kiosk.backend.catalogue.schemas import ProductIn
@@ -33,9 +33,11 @@ from kiosk.backend.deps import (
 from kiosk.backend.faq import service as faq
 from kiosk.backend.faq.models import FaqEntry
 from kiosk.backend.faq.schemas import FaqIn, StoreInfo
+from kiosk.backend.inputguard import RowId, RowIdQuery, row_id
 from kiosk.backend.kiosks import service as kiosks
 from kiosk.backend.kiosks.models import Kiosk
 from kiosk.backend.kiosks.router import kiosk_out
+from kiosk.backend.sessions import service as sessions
 from kiosk.backend.stores.models import Store
 from kiosk.backend.web import LANGS, lang_of, templates, translator
 from recommender.catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
@@ -79,8 +81,10 @@ def login_submit(
         signed = auth_service.sign_in(db, settings, email[:254], password[:256], client_address(request))
     except auth_service.AuthError as exc:
         t = translator(lang_of(request))
-        message = t("wrong_login") if exc.status == 401 else exc.message
-        return render(request, "login.html", None, status=exc.status, error=message, email=email[:254])
+        message = t("wrong_login") if exc.status == 401 else t("too_many_logins")
+        page = render(request, "login.html", None, status=exc.status, error=message, email=email[:254])
+        page.headers.update(auth_error_headers(exc))
+        return page
     response = RedirectResponse("/admin", status_code=303)
     set_session_cookie(response, signed.cookie_value, settings)
     return response
@@ -121,7 +125,7 @@ def dashboard(
     db: DB,
     start: dt.date | None = None,
     end: dt.date | None = None,
-    kiosk_id: int | None = None,
+    kiosk_id: RowIdQuery = None,
 ):
     first, last = date_range(start, end)
     k = analytics.kpis(db, store_id, first, last, kiosk_id)
@@ -134,7 +138,7 @@ def dashboard(
         k=k,
         kiosks=store_kiosks,
         kiosk_id=kiosk_id,
-        chart_json=json.dumps(k.model_dump(mode="json")),
+        chart_data=k.model_dump(mode="json"),
     )
 
 
@@ -273,7 +277,7 @@ def kiosk_create(
 
 
 @router.post("/{store_id}/kiosks/{kiosk_id}/revoke")
-def kiosk_revoke(store_id: str, _store: ManageStore, kiosk_id: int, staff: StaffDep, db: DB):
+def kiosk_revoke(store_id: str, _store: ManageStore, kiosk_id: RowId, staff: StaffDep, db: DB):
     kiosk = db.get(Kiosk, kiosk_id)
     if kiosk is None or kiosk.store_id != store_id:
         raise HTTPException(404, "no such kiosk")
@@ -300,7 +304,10 @@ async def faq_save(store_id: str, request: Request, staff: StaffDep):
         fields["tags"] = [t.strip() for t in str(form.get("tags", "")).split(",") if t.strip()]
         entry = None
         if form.get("id"):
-            entry = db.get(FaqEntry, int(str(form.get("id"))))
+            try:
+                entry = db.get(FaqEntry, row_id(str(form.get("id"))))
+            except ValueError as exc:
+                raise HTTPException(422, f"id: {exc}") from None
             if entry is None or entry.store_id != store_id:
                 raise HTTPException(404, "no such FAQ entry")
         try:
@@ -312,7 +319,7 @@ async def faq_save(store_id: str, request: Request, staff: StaffDep):
 
 
 @router.post("/{store_id}/faq/{faq_id}/delete")
-def faq_delete(store_id: str, _store: ManageStore, faq_id: int, staff: StaffDep, db: DB):
+def faq_delete(store_id: str, _store: ManageStore, faq_id: RowId, staff: StaffDep, db: DB):
     entry = db.get(FaqEntry, faq_id)
     if entry is None or entry.store_id != store_id:
         raise HTTPException(404, "no such FAQ entry")
@@ -338,3 +345,29 @@ async def info_save(store_id: str, request: Request, staff: StaffDep):
 @router.get("/{store_id}/help", response_class=HTMLResponse)
 def help_page(store_id: str, store: ReadStore, request: Request, staff: StaffDep):
     return render(request, "help.html", staff, store=store)
+
+
+@router.get("/{store_id}/privacy", response_class=HTMLResponse)
+def privacy_page(
+    store_id: str, store: ManageStore, request: Request, staff: StaffDep, erased: int | None = None
+):
+    return render(request, "privacy.html", staff, store=store, erased=erased)
+
+
+@router.post("/{store_id}/privacy/erase")
+def privacy_erase(
+    store_id: str,
+    store: ManageStore,
+    request: Request,
+    staff: StaffDep,
+    db: DB,
+    session_id: Annotated[str, Form()],
+):
+    """Staff erase a shopper session by its id (the shopper's written request names it)."""
+    try:
+        session = uuid.UUID(session_id.strip())
+    except ValueError:
+        return render(request, "privacy.html", staff, status=422, store=store, erased=None, bad_id=True)
+    erased = sessions.erase(db, store_id, str(session), staff.user.id, "session")
+    db.commit()
+    return RedirectResponse(f"/admin/{store_id}/privacy?erased={erased.rows}", status_code=303)

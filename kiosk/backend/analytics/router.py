@@ -11,6 +11,7 @@ from kiosk.backend.analytics import service
 from kiosk.backend.analytics.schemas import Kpis
 from kiosk.backend.catalogue.csv_format import neutralise
 from kiosk.backend.deps import DB, ReadStore, StaffDep
+from kiosk.backend.inputguard import RowIdQuery
 
 staff_api = APIRouter(prefix="/api/v1/stores/{store_id}", tags=["analytics"])
 
@@ -36,7 +37,7 @@ def get_kpis(
     db: DB,
     start: Day = None,
     end: Day = None,
-    kiosk_id: int | None = None,
+    kiosk_id: RowIdQuery = None,
 ) -> Kpis:
     return service.kpis(db, store_id, *date_range(start, end), kiosk_id)
 

@@ -26,8 +26,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     stores: Mapped[list[Store]] = relationship(secondary=user_stores, lazy="selectin")
 
@@ -51,7 +49,8 @@ class StaffSession(Base):
 
 
 class LoginAttempt(Base):
-    """One sign-in try; counted per client address for rate limiting across app workers."""
+    """One checked sign-in (who, from where, whether it worked), kept a day for looking into
+    attacks. The throttling itself runs on `LoginThrottle` rows."""
 
     __tablename__ = "login_attempts"
 
@@ -60,3 +59,13 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254))
     success: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LoginThrottle(Base):
+    """A sign-in failure budget's count in its current window (see auth/throttle.py)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)  # failures (and attempts in flight) in this window
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

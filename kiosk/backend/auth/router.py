@@ -1,4 +1,5 @@
-"""Staff sign-in (JSON API; the admin pages have their own form) and user management."""
+"""Staff sign-in (JSON API; the admin pages have their own form) and user management:
+create, change role and stores, reset password, end sessions, deactivate and reactivate."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from sqlalchemy import select
 
 from kiosk.backend.auth import service
 from kiosk.backend.auth.models import User
-from kiosk.backend.auth.schemas import LoginIn, LoginOut, UserIn, UserOut
+from kiosk.backend.auth.schemas import AccessIn, LoginIn, LoginOut, PasswordIn, UserIn, UserOut
 from kiosk.backend.deps import DB, SESSION_COOKIE, AdminDep, Settings, StaffDep
+from kiosk.backend.inputguard import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
 def user_out(u: User) -> UserOut:
-    return UserOut(id=u.id, email=u.email, role=u.role, stores=[s.id for s in u.stores])
+    return UserOut(
+        id=u.id, email=u.email, role=u.role, stores=[s.id for s in u.stores], is_active=u.is_active
+    )
 
 
 def client_address(request: Request) -> str:
@@ -34,14 +38,24 @@ def set_session_cookie(response: Response, value: str, settings) -> None:
     )
 
 
+def auth_error_headers(exc: service.AuthError) -> dict[str, str]:
+    return {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else {}
+
+
 @router.post(
-    "/auth/login", responses={401: {}, 423: {"description": "locked"}, 429: {"description": "rate limited"}}
+    "/auth/login",
+    responses={
+        401: {
+            "description": "wrong e-mail or password (the same for unknown, locked or deactivated accounts)"
+        },
+        429: {"description": "too many failures for this account or address; see Retry-After"},
+    },
 )
 def login(body: LoginIn, request: Request, db: DB, settings: Settings):
     try:
         signed = service.sign_in(db, settings, body.email, body.password, client_address(request))
     except service.AuthError as exc:
-        raise HTTPException(exc.status, exc.message) from None
+        raise HTTPException(exc.status, exc.message, headers=auth_error_headers(exc)) from None
     response = JSONResponse(LoginOut(user=user_out(signed.user), csrf_token=signed.csrf_token).model_dump())
     set_session_cookie(response, signed.cookie_value, settings)
     return response
@@ -74,3 +88,57 @@ def create_user(body: UserIn, admin: AdminDep, db: DB) -> UserOut:
         raise HTTPException(409 if "already exists" in str(exc) else 422, str(exc)) from None
     db.commit()
     return user_out(user)
+
+
+def user_by_id(db, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, "no such user")
+    return user
+
+
+def apply_change(db, change, user: User, *args) -> User:
+    """Runs one user change for the signed-in admin: 409 for a change to one's own access,
+    422 for bad input (an unknown store, a short password); commits on success."""
+    try:
+        change(db, user, *args)
+    except service.SelfChange as exc:
+        db.rollback()
+        raise HTTPException(409, str(exc)) from None
+    except ValueError as exc:
+        db.rollback()
+        raise HTTPException(422, str(exc)) from None
+    db.commit()
+    return user
+
+
+USER_CHANGE = {404: {}, 409: {"description": "a change to your own account that would lock you out"}}
+
+
+@router.post("/users/{user_id}/deactivate", responses=USER_CHANGE)
+def deactivate_user(user_id: RowId, admin: AdminDep, db: DB) -> UserOut:
+    """Offboarding: the account can no longer sign in and every session of it ends at once."""
+    return user_out(apply_change(db, service.deactivate_user, user_by_id(db, user_id), admin.user.id))
+
+
+@router.post("/users/{user_id}/activate", responses=USER_CHANGE)
+def activate_user(user_id: RowId, admin: AdminDep, db: DB) -> UserOut:
+    return user_out(apply_change(db, service.activate_user, user_by_id(db, user_id), admin.user.id))
+
+
+@router.put("/users/{user_id}/access", responses=USER_CHANGE)
+def set_access(user_id: RowId, body: AccessIn, admin: AdminDep, db: DB) -> UserOut:
+    user = user_by_id(db, user_id)
+    return user_out(apply_change(db, service.set_access, user, body.role, body.stores, admin.user.id))
+
+
+@router.post("/users/{user_id}/password", responses=USER_CHANGE)
+def reset_password(user_id: RowId, body: PasswordIn, admin: AdminDep, db: DB) -> UserOut:
+    """Sets a new password and ends the user's sessions."""
+    user = user_by_id(db, user_id)
+    return user_out(apply_change(db, service.reset_password, user, body.password, admin.user.id))
+
+
+@router.post("/users/{user_id}/revoke-sessions", responses=USER_CHANGE)
+def revoke_sessions(user_id: RowId, admin: AdminDep, db: DB) -> UserOut:
+    return user_out(apply_change(db, service.revoke_sessions, user_by_id(db, user_id), admin.user.id))

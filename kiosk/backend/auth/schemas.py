@@ -15,6 +15,7 @@ class UserOut(BaseModel):
     email: str
     role: str
     stores: list[str]
+    is_active: bool
 
 
 class LoginOut(BaseModel):
@@ -29,3 +30,16 @@ class UserIn(BaseModel):
     password: str = Field(min_length=10, max_length=256)
     role: str = Field(pattern="^(admin|manager|staff)$")
     stores: list[str] = Field(default_factory=list, max_length=100)
+
+
+class AccessIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str = Field(pattern="^(admin|manager|staff)$")
+    stores: list[str] = Field(default_factory=list, max_length=100)
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=10, max_length=256)

@@ -14,6 +14,7 @@ from kiosk.backend import audit
 from kiosk.backend.catalogue import service
 from kiosk.backend.catalogue.csv_format import COLUMNS, LIST_SEPARATOR, PRODUCT_COLUMNS, restore
 from kiosk.backend.catalogue.schemas import ImportError_, ImportReport, ProductIn
+from kiosk.backend.inputguard import PROBLEM, loads_json
 
 MAX_ROWS = 20_000
 
@@ -126,9 +127,11 @@ def parse_csv(text: str) -> tuple[list[tuple[list[int], ProductIn]], list[Import
 
 def parse_json(text: str) -> tuple[list[tuple[list[int], ProductIn]], list[ImportError_]]:
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         return [], [ImportError_(row=exc.lineno, column="", reason=f"not valid JSON: {exc.msg}")]
+    except ValueError as exc:  # too deep, or text the database cannot store
+        return [], [ImportError_(row=0, column="", reason=str(exc))]
     items = data.get("products") if isinstance(data, dict) else data
     if not isinstance(items, list):
         return [], [ImportError_(row=0, column="products", reason="expected a list of products")]
@@ -167,6 +170,8 @@ def import_file(db: Session, store_id: str, filename: str, data: bytes, actor_id
         return ImportReport(
             imported=0, errors=[ImportError_(row=0, column="", reason=f"not UTF-8 text: {exc.reason}")]
         )
+    if "\x00" in text:  # valid UTF-8, but no database column may hold it
+        return ImportReport(imported=0, errors=[ImportError_(row=0, column="", reason=PROBLEM)])
     looks_json = filename.lower().endswith(".json") or text.lstrip()[:1] in ("{", "[")
     products, errors = (parse_json if looks_json else parse_csv)(text)
     errors += _cross_checks(products)

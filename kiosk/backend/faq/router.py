@@ -7,6 +7,7 @@ from kiosk.backend.etag import etag_matches
 from kiosk.backend.faq import service
 from kiosk.backend.faq.models import FaqEntry
 from kiosk.backend.faq.schemas import FaqIn, FaqOut, KioskFaq, StoreInfo
+from kiosk.backend.inputguard import RowId
 from kiosk.backend.stores.models import Store
 
 kiosk_api = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk"])
@@ -47,14 +48,16 @@ def _entry(db, store_id: str, faq_id: int) -> FaqEntry:
 
 
 @staff_api.put("/faq/{faq_id}")
-def edit_faq(store_id: str, _store: ManageStore, faq_id: int, body: FaqIn, staff: StaffDep, db: DB) -> FaqOut:
+def edit_faq(
+    store_id: str, _store: ManageStore, faq_id: RowId, body: FaqIn, staff: StaffDep, db: DB
+) -> FaqOut:
     entry = service.save_entry(db, store_id, body, staff.user.id, _entry(db, store_id, faq_id))
     db.commit()
     return service.faq_out(entry)
 
 
 @staff_api.delete("/faq/{faq_id}", status_code=204)
-def delete_faq(store_id: str, _store: ManageStore, faq_id: int, staff: StaffDep, db: DB) -> Response:
+def delete_faq(store_id: str, _store: ManageStore, faq_id: RowId, staff: StaffDep, db: DB) -> Response:
     service.delete_entry(db, _entry(db, store_id, faq_id), staff.user.id)
     db.commit()
     return Response(status_code=204)

@@ -30,8 +30,8 @@ class HandoffIn(BaseModel):
 
 
 class HandoffCreated(BaseModel):
-    code: str
-    url: str
+    code: str = Field(description="8 characters for a person to read; opens nothing publicly")
+    url: str = Field(description="/h/<token>, the QR link; the token carries 128 random bits")
     expires_at: dt.datetime
 
 

@@ -4,19 +4,23 @@ import base64
 import binascii
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.backend.auth.service import sha256_hex
 from kiosk.backend.catalogue.service import get_product
 from kiosk.backend.db import utcnow
 from kiosk.backend.handoff.models import Handoff
 from kiosk.backend.handoff.schemas import MAX_SNAPSHOT_BYTES, HandoffIn
 from kiosk.backend.kiosks.models import Kiosk
 
-# No 0/O, 1/I/L: the code is also read aloud or typed from the screen. 8 symbols of 31 ≈ 40 bits,
-# enough for a link that lives a day and is rate-limited by nothing more than its short life.
+# The short code is only for a person to read out or type (staff erasing a session at the till,
+# behind sign-in and a per-address throttle); it opens nothing publicly. No 0/O, 1/I/L.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+TOKEN_BYTES = 16  # the QR link's secret: 128 bits from the OS CSPRNG (DESIGN.md, privacy)
 
 
 class HandoffRejected(ValueError):
@@ -27,6 +31,12 @@ class HandoffRejected(ValueError):
 
 def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@dataclass(frozen=True)
+class NewHandoff:
+    handoff: Handoff
+    token: str  # goes into the link once; only its hash is stored
 
 
 def _snapshot(b64: str | None) -> bytes | None:
@@ -43,7 +53,7 @@ def _snapshot(b64: str | None) -> bytes | None:
     return raw
 
 
-def create(db: Session, kiosk: Kiosk, body: HandoffIn, ttl_minutes: int) -> Handoff:
+def create(db: Session, kiosk: Kiosk, body: HandoffIn, ttl_minutes: int) -> NewHandoff:
     items = []
     for i, item in enumerate(body.items):
         product = get_product(db, kiosk.store_id, item.product_id)
@@ -72,8 +82,10 @@ def create(db: Session, kiosk: Kiosk, body: HandoffIn, ttl_minutes: int) -> Hand
                 "hex": shade.hex if shade else None,
             }
         )
+    token = secrets.token_urlsafe(TOKEN_BYTES)
     handoff = Handoff(
         code=new_code(),
+        token_sha256=sha256_hex(token),
         store_id=kiosk.store_id,
         kiosk_id=kiosk.id,
         session_id=str(body.session_id),
@@ -83,7 +95,22 @@ def create(db: Session, kiosk: Kiosk, body: HandoffIn, ttl_minutes: int) -> Hand
     )
     db.add(handoff)
     db.commit()
-    return handoff
+    return NewHandoff(handoff=handoff, token=token)
+
+
+def by_token(db: Session, token: str) -> Handoff | None:
+    return db.scalar(select(Handoff).where(Handoff.token_sha256 == sha256_hex(token)))
+
+
+def forget_expired_photo(db: Session, handoff: Handoff, now: dt.datetime) -> bool:
+    """Drops the photo of an expired look at once (the purge removes the rest of the row later);
+    True when the look has expired."""
+    if handoff.expires_at >= now:
+        return False
+    if handoff.snapshot_jpeg is not None:
+        handoff.snapshot_jpeg = None
+        db.commit()
+    return True
 
 
 def normalise_code(code: str) -> str:

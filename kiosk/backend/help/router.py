@@ -10,10 +10,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from kiosk.backend.deps import DB, KioskDep, ReadStore, Settings, StaffDep
+from kiosk.backend.auth.service import session_for_cookie
+from kiosk.backend.deps import DB, SESSION_COOKIE, KioskDep, ReadStore, Settings, StaffDep
 from kiosk.backend.help import service
 from kiosk.backend.help.models import HelpRequest
 from kiosk.backend.help.schemas import HelpCreated, HelpIn, HelpOut, HelpState
+from kiosk.backend.inputguard import RowId
 
 kiosk_api = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk"])
 staff_api = APIRouter(prefix="/api/v1/stores/{store_id}/help-requests", tags=["help"])
@@ -28,7 +30,7 @@ def raise_help(body: HelpIn, kiosk: KioskDep, db: DB) -> HelpCreated:
 
 
 @kiosk_api.get("/help-requests/{help_id}")
-def help_state(help_id: int, kiosk: KioskDep, db: DB) -> HelpState:
+def help_state(help_id: RowId, kiosk: KioskDep, db: DB) -> HelpState:
     req = db.get(HelpRequest, help_id)
     if req is None or req.store_id != kiosk.store_id:
         raise HTTPException(404, "no such help request")
@@ -50,7 +52,7 @@ def _request(db, store_id: str, help_id: int) -> HelpRequest:
 
 
 @staff_api.post("/{help_id}/acknowledge")
-def acknowledge(store_id: str, _store: ReadStore, help_id: int, staff: StaffDep, db: DB) -> HelpState:
+def acknowledge(store_id: str, _store: ReadStore, help_id: RowId, staff: StaffDep, db: DB) -> HelpState:
     req = _request(db, store_id, help_id)
     service.acknowledge(db, req, staff.user.id)
     db.commit()
@@ -58,7 +60,7 @@ def acknowledge(store_id: str, _store: ReadStore, help_id: int, staff: StaffDep,
 
 
 @staff_api.post("/{help_id}/resolve")
-def resolve(store_id: str, _store: ReadStore, help_id: int, staff: StaffDep, db: DB) -> HelpState:
+def resolve(store_id: str, _store: ReadStore, help_id: RowId, staff: StaffDep, db: DB) -> HelpState:
     req = _request(db, store_id, help_id)
     service.resolve(db, req, staff.user.id)
     db.commit()
@@ -73,9 +75,15 @@ def stream(
 ) -> StreamingResponse:
     """Server-sent events: a `queue` event with the whole open queue whenever it changes."""
     factory = request.app.state.sessionmaker
+    cookie = request.cookies.get(SESSION_COOKIE)
 
-    def snapshot() -> str:
+    def snapshot() -> str | None:
+        """The open queue, or None once the viewer's session has ended (signed out, deactivated,
+        taken off this store): the stream then closes within one poll, not at its time limit."""
         with factory() as session:
+            found = session_for_cookie(session, cookie)
+            if found is None or not found.user.can_access(store_id):
+                return None
             return json.dumps([h.model_dump(mode="json") for h in service.queue(session, store_id)])
 
     async def events():
@@ -83,6 +91,8 @@ def stream(
         last, started, last_sent = None, time.monotonic(), time.monotonic()
         while time.monotonic() - started < settings.help_stream_max_s and not await request.is_disconnected():
             current = await run_in_threadpool(snapshot)
+            if current is None:
+                break
             if current != last:
                 last, last_sent = current, time.monotonic()
                 yield f"event: queue\ndata: {current}\n\n"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from kiosk.backend.db import utcnow
 from kiosk.backend.deps import DB, KioskDep, ManageStore, ReadStore, Settings, StaffDep
+from kiosk.backend.inputguard import RowId
 from kiosk.backend.kiosks import service
 from kiosk.backend.kiosks.models import Kiosk
 from kiosk.backend.kiosks.schemas import Heartbeat, HeartbeatReply, KioskCreated, KioskIn, KioskOut, ModelInfo
@@ -100,7 +101,7 @@ def create_kiosk(
 
 @staff_api.post("/{kiosk_id}/revoke")
 def revoke_kiosk(
-    store_id: str, _store: ManageStore, kiosk_id: int, staff: StaffDep, db: DB, settings: Settings
+    store_id: str, _store: ManageStore, kiosk_id: RowId, staff: StaffDep, db: DB, settings: Settings
 ) -> KioskOut:
     kiosk = db.get(Kiosk, kiosk_id)
     if kiosk is None or kiosk.store_id != store_id:

@@ -130,3 +130,7 @@ class EventBatch(BaseModel):
 class IngestResult(BaseModel):
     accepted: int
     duplicate: bool
+
+
+class SessionErased(BaseModel):
+    erased: int = Field(description="rows removed: events, help requests and handoffs (with photos)")

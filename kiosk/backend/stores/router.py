@@ -3,9 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from kiosk.backend import audit
 from kiosk.backend.audit import AuditEntry
 from kiosk.backend.deps import DB, AdminDep, StaffDep
+from kiosk.backend.stores import service
 from kiosk.backend.stores.models import Store
 from kiosk.backend.stores.schemas import StoreIn, StoreOut
 
@@ -31,11 +31,10 @@ def list_stores(staff: StaffDep, db: DB) -> list[StoreOut]:
 
 @router.post("/stores", status_code=201, responses={409: {}})
 def create_store(body: StoreIn, admin: AdminDep, db: DB) -> StoreOut:
-    if db.get(Store, body.id) is not None:
-        raise HTTPException(409, f"store {body.id} already exists")
-    store = Store(**body.model_dump())
-    db.add(store)
-    audit.record(db, admin.user.id, "store.create", f"store:{body.id}", body.id)
+    try:
+        store = service.create_store(db, body, admin.user.id)
+    except service.StoreExists as exc:
+        raise HTTPException(409, str(exc)) from None
     db.commit()
     return store_out(store)
 
