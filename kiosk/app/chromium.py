@@ -3,6 +3,8 @@ headless for the end-to-end tests and benchmarks (never a downloaded browser).""
 
 from __future__ import annotations
 
+import shlex
+
 CHROMIUM = "/usr/bin/chromium"
 
 # The store's screen: full screen, no error dialogs or pinch/swipe gestures a shopper could
@@ -27,5 +29,6 @@ HEADLESS_ARGS = (
 
 
 def kiosk_command(url: str) -> str:
-    """The command line that shows the kiosk UI on the store's screen."""
-    return " ".join((CHROMIUM, *KIOSK_ARGS, url))
+    """The command line that shows the kiosk UI on the store's screen (the URL quoted: the
+    launch URL carries `?token=`, which a shell would otherwise glob)."""
+    return " ".join((CHROMIUM, *KIOSK_ARGS, shlex.quote(url)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -39,6 +40,8 @@ class Phase(StrEnum):
 
 ANALYSED_PHASES = {Phase.MODE, Phase.MAKEUP, Phase.SUMMARY}
 MAX_PLACEMENTS = 6
+# How long the attract screen confirms "forgotten" to the shopper who asked (or until the next start).
+NOTICE_MS = 12_000
 
 
 class CommandError(ValueError):
@@ -48,6 +51,10 @@ class CommandError(ValueError):
 class EventSink(Protocol):
     def record(self, session_id: str, kind: str, data: dict[str, Any]) -> None: ...
 
+    def forget_session(self, session_id: str) -> int:
+        """Drops the session's unsent events and has what was sent erased at the backend."""
+        ...
+
 
 @dataclass(frozen=True)
 class Recommendation:
@@ -55,6 +62,9 @@ class Recommendation:
     sku: str
     reason_en: str
     reason_ar: str
+    delta_e: float | None = None  # ΔE2000 to the shopper's skin
+    grade: str | None = None  # close / near / none for skin-matched kinds (recommender.shade_match)
+    closer_out_of_stock: str | None = None  # sku of a closer shade that is sold out
 
 
 # (measured tone, the shopper's correction or None) → ranked recommendations.
@@ -132,6 +142,11 @@ class KioskMachine:
         self.lang = default_lang
         self.version = 0  # bumps on every visible change; the UI server pushes on change
         self.status: dict[str, str] = {}  # code → source, e.g. {"camera": "reconnecting"}
+        self.notice: str | None = None  # a confirmation on the attract screen: "forgotten"
+        self._notice_until_ms = 0.0
+        # Sessions forgotten lately: a help request or handoff the backend was still creating
+        # for one of them when the shopper asked is erased again once it answers (see _late).
+        self._forgotten: deque[str] = deque(maxlen=16)
         self._listeners: list[Callable[[], None]] = []
 
     # -- plumbing -------------------------------------------------------------------------
@@ -206,6 +221,7 @@ class KioskMachine:
     def _cmd_start(self, cmd: dict, now: float) -> None:
         if self.phase != Phase.ATTRACT:
             raise CommandError("a session is already running")
+        self.notice = None  # the last shopper's confirmation is not the next one's business
         self.session = ShopperSession(id=str(uuid.uuid4()), started_ms=now, lang=self.lang, last_touch_ms=now)
         self.session.face_seen_ms = now
         self.phase = Phase.CONSENT
@@ -428,6 +444,19 @@ class KioskMachine:
             raise CommandError("no session to end")
         self._end("done", now)
 
+    def _cmd_forget(self, cmd: dict, now: float) -> None:
+        """Forget me now (PDPL): the session ends at once and records nothing more (no dwell
+        times, no session_ended); the outbox drops its unsent events and queues the erasure of
+        those already sent, which works for a shopper who made no handoff and so holds no code."""
+        s = self.session
+        if s is None:
+            raise CommandError("no session to forget")
+        self._events.forget_session(s.id)
+        self._forgotten.append(s.id)
+        self._close_session()
+        self.notice = "forgotten"
+        self._notice_until_ms = now + NOTICE_MS
+
     # -- results of slow calls made by the composition root -------------------------------
     def handoff_items(self) -> tuple[str, list[Selection]]:
         """The session id and what goes on the shopper's list: the basket, else the look on."""
@@ -440,7 +469,8 @@ class KioskMachine:
         with self._lock:
             s = self.session
             if s is None or s.id != session_id or self.phase != Phase.SUMMARY:
-                return  # the shopper left while the backend answered
+                self._late(session_id)  # the shopper left while the backend answered
+                return
             s.handoff = result
             if "code" in result:
                 self._record(
@@ -463,6 +493,7 @@ class KioskMachine:
         with self._lock:
             s = self.session
             if s is None or s.id != session_id:
+                self._late(session_id)
                 return
             previous = s.help
             if previous is None or previous.get("id") != help_id:
@@ -485,6 +516,12 @@ class KioskMachine:
             if event is not None:
                 self._record("assistant_question", event)
             self._changed()
+
+    def _late(self, session_id: str) -> None:
+        """A backend call for a session that has ended came back. If the shopper asked to be
+        forgotten, what that call created may have landed after the erasure went: erase again."""
+        if session_id in self._forgotten:
+            self._events.forget_session(session_id)
 
     # -- what the pipeline sees ----------------------------------------------------------
     def observe(self, now_ms: float, face_present: bool | None, tone: dict | None, light: str | None) -> None:
@@ -535,8 +572,11 @@ class KioskMachine:
             self._changed()
 
     def tick(self, now_ms: float) -> None:
-        """Ends a session left idle or whose shopper walked away."""
+        """Ends a session left idle or whose shopper walked away; retires a shown notice."""
         with self._lock:
+            if self.notice is not None and now_ms > self._notice_until_ms:
+                self.notice = None
+                self._changed()
             s = self.session
             if s is None:
                 return
@@ -558,6 +598,9 @@ class KioskMachine:
             self._tried_furniture(s, i, now)
         if s.recorded:
             self._record("session_ended", {"reason": reason, "duration_ms": int(now - s.started_ms)})
+        self._close_session()
+
+    def _close_session(self) -> None:
         self.session = None
         self.phase = Phase.ATTRACT
         self.lang = self.default_lang
@@ -593,6 +636,7 @@ class KioskMachine:
                 "speech_defaults": self.speech_defaults,
                 "catalogue_version": self.catalogue.version,
                 "status": dict(self.status),
+                "notice": self.notice,
                 "session": None,
             }
             if s is None:

@@ -1,5 +1,8 @@
 """The local UI server (127.0.0.1 only): the shopper page, its catalogue, and one WebSocket.
 
+Every route sits behind `localguard.LocalGuard` (Host, Origin and the per-launch secret):
+loopback alone would let any local web page watch the camera and drive the kiosk.
+
 On `/ws` the kiosk sends binary messages (one JPEG frame each, see `framehub`) and text
 messages (the state machine's snapshot as JSON, whenever it changes); the page sends
 commands back as JSON, and `{"ack": seq}` for every frame it receives. Frames and state go out
@@ -23,6 +26,7 @@ from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from kiosk.app.localguard import WS_PROTOCOL, LocalGuard
 from kiosk.app.machine import CommandError
 
 if TYPE_CHECKING:
@@ -50,6 +54,8 @@ def find_font(filename: str) -> Path | None:
 
 def create_app(runtime: KioskRuntime) -> FastAPI:
     app = FastAPI(title="Maraya kiosk UI", docs_url=None, redoc_url=None, openapi_url=None)
+    settings = runtime.settings
+    app.add_middleware(LocalGuard, port=settings.ui_port, token=settings.ui_token.get_secret_value())
     app.mount("/static", StaticFiles(directory=UI_DIR), name="static")
     fonts = {name: find_font(real) for name, real in FONT_FILES.items()}
 
@@ -67,8 +73,10 @@ def create_app(runtime: KioskRuntime) -> FastAPI:
     @app.get("/healthz")
     def healthz() -> JSONResponse:
         ready = runtime.pipeline.ready
-        body = {"status": "ok" if ready else "starting", "camera": runtime.grabber.status.state}
-        return JSONResponse(body, status_code=200 if ready else 503)
+        broken = dict(runtime.pipeline.broken)
+        status = "broken" if broken else "ok" if ready else "starting"
+        body = {"status": status, "camera": runtime.grabber.status.state, "broken": broken}
+        return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
     @app.get("/api/catalogue")
     def catalogue() -> dict:
@@ -89,7 +97,7 @@ def create_app(runtime: KioskRuntime) -> FastAPI:
             raise HTTPException(404, "no handoff in this session")
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
-    if runtime.settings.debug_endpoints:
+    if settings.debug_endpoints:
 
         @app.get("/api/debug/frames")
         def debug_frames() -> dict:
@@ -98,7 +106,7 @@ def create_app(runtime: KioskRuntime) -> FastAPI:
 
     @app.websocket("/ws")
     async def ws(socket: WebSocket) -> None:
-        await socket.accept()
+        await socket.accept(subprotocol=WS_PROTOCOL)  # LocalGuard let in only clients that offer it
         stop = asyncio.Event()
         changed = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -8,10 +8,12 @@ defaults. Defaults run a developer's laptop against a local backend.
 from __future__ import annotations
 
 import os
+import re
+import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +23,8 @@ from pydantic_settings import (
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_CLIP = REPO_ROOT / "assets" / "demo" / "shopper.mp4"
+MIN_UI_TOKEN_CHARS = 32  # secrets.token_urlsafe(32) gives 43
+UI_TOKEN_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{{MIN_UI_TOKEN_CHARS},}}")
 
 
 class KioskSettings(BaseSettings):
@@ -41,6 +45,10 @@ class KioskSettings(BaseSettings):
     jpeg_quality: int = Field(80, ge=30, le=95)
     ui_host: str = "127.0.0.1"
     ui_port: int = 8700
+    # The secret the shopper's page must present on /ws and /api/* (loopback is no trust
+    # boundary: any page in any browser on this machine can reach the port). A fresh one per
+    # launch unless set (MARAYA_UI_TOKEN: a kiosk whose browser outlives the process; tests).
+    ui_token: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
     idle_timeout_s: float = Field(90.0, gt=0)
     # How long the face may be missing during try-on before the session counts as walked away.
     face_gone_s: float = Field(20.0, gt=0)
@@ -48,6 +56,11 @@ class KioskSettings(BaseSettings):
     # Furniture mode is offered only with a floor calibration (`kiosk calibrate floor`).
     floor_calibration: Path | None = None
     floor_tracking: bool = False  # track the printed board every frame (a camera that may move)
+    # A grey card (or any fixed matte patch) in the camera's view makes the store's light exact:
+    # x0, y0, x1, y1 in frame pixels and its linear BGR level under the store's normal light,
+    # both printed by `kiosk calibrate light`. Without it the light's colour comes from the eyes.
+    light_card_rect: tuple[int, int, int, int] | None = None
+    light_card_level: tuple[float, float, float] | None = None
     # The assistant's replies are spoken (captions always show); the shopper can mute them or
     # change the volume for their session. `speech_dir` keeps the WAV files instead of playing
     # them: machines without a sound card, and tests.
@@ -66,6 +79,37 @@ class KioskSettings(BaseSettings):
                 f"ui_host must be a loopback address (frames never leave the kiosk), got {host!r}"
             )
         return host
+
+    @model_validator(mode="after")
+    def _card_rect_and_level_together(self) -> KioskSettings:
+        if (self.light_card_rect is None) != (self.light_card_level is None):
+            raise ValueError(
+                "light_card_rect and light_card_level go together: run `kiosk calibrate light` "
+                "and copy both lines it prints"
+            )
+        return self
+
+    @field_validator("ui_token")
+    @classmethod
+    def _strong_token(cls, token: SecretStr) -> SecretStr:
+        # URL-safe base64 characters only: the token rides in a URL and a WebSocket subprotocol.
+        if not UI_TOKEN_PATTERN.fullmatch(token.get_secret_value()):
+            raise ValueError(
+                f"ui_token must be at least {MIN_UI_TOKEN_CHARS} characters of A-Z a-z 0-9 - _ "
+                "(leave it unset for a fresh random one per launch)"
+            )
+        return token
+
+    @property
+    def ui_origin(self) -> str:
+        """The page's own origin as the browser writes it (IPv6 in brackets)."""
+        host = f"[{self.ui_host}]" if ":" in self.ui_host else self.ui_host
+        return f"http://{host}:{self.ui_port}"
+
+    @property
+    def ui_launch_url(self) -> str:
+        """The page's address with the secret, for the one launch line printed at start-up."""
+        return f"{self.ui_origin}/?token={self.ui_token.get_secret_value()}"
 
     @property
     def handoff_base_url(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from kiosk.app.demo import start_demo_backend
+from kiosk.app.localguard import auth_header
 from kiosk.app.settings import DEMO_CLIP, REPO_ROOT
 from kiosk.app.uiclient import UIClient
 from kiosk.loopback import NotHealthy, free_port, wait_healthy
@@ -38,7 +40,7 @@ SHADES = [
     "SAH-EYE-02",
     "SAH-LIN-01",
     "LUM-HIL-02",
-    "SAH-FND-3N",
+    "SAH-FND-20N",
 ]
 PRESETS = ["everyday", "office", "evening", "bridal"]
 STALL_S = 2.0  # no new frame for this long while the clip plays = a stall
@@ -125,12 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="maraya-soak-") as tmp:
         backend = start_demo_backend(Path(tmp), port=free_port())
         ui_port = free_port()
+        token = secrets.token_urlsafe(32)  # the soak's script plays the page, so it needs the secret
         env = {
             **os.environ,
             "MARAYA_BACKEND_URL": backend.url,
             "MARAYA_KIOSK_TOKEN": backend.kiosk_token,
             "MARAYA_DATA_DIR": str(Path(tmp) / "kiosk"),
             "MARAYA_IDLE_TIMEOUT_S": str(args.idle_timeout),
+            "MARAYA_UI_TOKEN": token,
         }
         log_path = Path(tmp) / "kiosk.log"
         with log_path.open("w") as log:
@@ -152,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         url = f"http://127.0.0.1:{ui_port}"
         try:
-            return _run(kiosk, url, args, warmup_s, rng)
+            return _run(kiosk, url, token, args, warmup_s, rng)
         finally:
             kiosk.terminate()
             kiosk.wait(timeout=20)
@@ -162,9 +166,9 @@ def main(argv: list[str] | None = None) -> int:
 class Sampler(threading.Thread):
     """Samples the kiosk process on a steady clock, independent of the scripted sessions."""
 
-    def __init__(self, pid: int, url: str, sample_s: float) -> None:
+    def __init__(self, pid: int, url: str, token: str, sample_s: float) -> None:
         super().__init__(name="soak-sampler", daemon=True)
-        self.pid, self.url, self.sample_s = pid, url, sample_s
+        self.pid, self.url, self.token, self.sample_s = pid, url, token, sample_s
         self.samples: list[Sample] = []
         self.stalls = 0
         self.longest_gap_s = 0.0
@@ -172,7 +176,7 @@ class Sampler(threading.Thread):
         self.start_s = time.monotonic()
 
     def run(self) -> None:
-        with httpx.Client(timeout=5) as http:
+        with httpx.Client(timeout=5, headers=auth_header(self.token)) as http:
             last_out, last_progress, next_sample = -1, time.monotonic(), time.monotonic()
             stalled = False
             while not self._halt.wait(POLL_S):
@@ -205,20 +209,20 @@ class Sampler(threading.Thread):
         self.join(timeout=10)
 
 
-def _run(kiosk: subprocess.Popen, url: str, args, warmup_s: float, rng: random.Random) -> int:
+def _run(kiosk: subprocess.Popen, url: str, token: str, args, warmup_s: float, rng: random.Random) -> int:
     try:
         wait_healthy(url, 60, alive=lambda: kiosk.poll() is None)
     except NotHealthy as exc:
         print(f"the kiosk did not start: {exc}", file=sys.stderr)
         return 1
 
-    sampler = Sampler(kiosk.pid, url, args.sample_s)
+    sampler = Sampler(kiosk.pid, url, token, args.sample_s)
     sampler.start()
     end = time.monotonic() + args.minutes * 60
     outcomes: dict[str, int] = {}
     frames_received = 0
     while time.monotonic() < end:
-        client = UIClient(url)  # a fresh connection per shopper, like a reloaded page
+        client = UIClient(url, token)  # a fresh connection per shopper, like a reloaded page
         try:
             client.wait_for(lambda s: s["phase"] == "attract", timeout_s=args.idle_timeout + 20)
             outcome = session(client, rng, args.idle_timeout)

@@ -1,5 +1,6 @@
 """A scripted stand-in for the shopper's page over the real WebSocket (soak runs, benchmarks):
-sends commands, reads every frame and state message on its own thread."""
+sends commands, reads every frame and state message on its own thread. It presents the kiosk's
+secret (KioskSettings.ui_token) as the page does, as a WebSocket subprotocol."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from kiosk.app.framehub import unpack
+from kiosk.app.localguard import ws_subprotocols
 
 
 class UIClient:
-    def __init__(self, ui_url: str) -> None:
+    def __init__(self, ui_url: str, token: str) -> None:
         ws_url = ui_url.replace("http://", "ws://").rstrip("/") + "/ws"
-        self._ws = connect(ws_url, compression=None, max_size=8 * 1024 * 1024)
+        self._ws = connect(
+            ws_url, compression=None, max_size=8 * 1024 * 1024, subprotocols=ws_subprotocols(token)
+        )
         self._lock = threading.Lock()
         self.frames = 0
         self.last_seq = -1

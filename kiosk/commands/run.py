@@ -1,7 +1,9 @@
 """`kiosk run` (the kiosk process) and `kiosk demo` (backend + kiosk on the demo clip).
 
 Both print the URL of the shopper's screen (loopback only) and the Chromium command line that
-shows it full screen on the store's display (kiosk.app.chromium).
+shows it full screen on the store's display (kiosk.app.chromium). The URL carries the kiosk's
+per-launch secret (`?token=`, see kiosk/app/localguard.py): this launch message is the one
+place it is ever printed, and the page opened from it is the only one the kiosk will serve.
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
         print(error)
         return 2
     runtime = KioskRuntime(settings).start()
-    url = f"http://{settings.ui_host}:{settings.ui_port}/"
+    url = settings.ui_launch_url
     print(
         f"Maraya kiosk UI: {url}  (source: {settings.source})\nOn the store's screen: {kiosk_command(url)}",
         flush=True,
@@ -136,7 +138,7 @@ def run_demo(args: argparse.Namespace) -> int:
         **overrides,
     )
     runtime = KioskRuntime(settings).start()
-    url = f"http://{settings.ui_host}:{settings.ui_port}/"
+    url = settings.ui_launch_url
     print(
         "\nMaraya demo is running.\n"
         f"  Kiosk (shopper screen):  {url}\n"

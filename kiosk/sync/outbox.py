@@ -9,6 +9,10 @@ Events are sent in batches. A batch is formed once and persisted with its id, wh
 the `Idempotency-Key` sent to the backend; a retry (after a timeout, a crash, a restart)
 re-sends the same events under the same key, so the backend answers "duplicate" instead of
 storing them twice. Only `mark_sent()`, called after the backend acknowledged, removes them.
+
+A shopper who asks to be forgotten (`forget_session`) leaves an erasure request here, in the
+same transaction that drops their unsent events, so that the sync thread deletes what already
+reached the backend even after a dropped network or a restart.
 """
 
 from __future__ import annotations
@@ -51,6 +55,10 @@ CREATE TABLE IF NOT EXISTS events (
     batch_id    TEXT REFERENCES batches(batch_id),
     solo        INTEGER NOT NULL DEFAULT 0,  -- send alone: its batch was refused without naming it
     quarantined TEXT                         -- why the backend refused this event
+);
+CREATE TABLE IF NOT EXISTS erasures (
+    session_id   TEXT PRIMARY KEY,           -- the backend erases its events, help requests, handoffs
+    requested_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_batch ON events(batch_id);
 CREATE INDEX IF NOT EXISTS events_session ON events(session_id);
@@ -126,9 +134,10 @@ class Outbox:
         return Event(event_id=event_id, session_id=session_id, seq=seq, at=at, kind=kind, data=clean)
 
     def forget_session(self, session_id: str) -> int:
-        """Deletes a session's unsent events and its state (the shopper asked); returns how many
-        events went. A not-yet-acknowledged batch holding some of them is dissolved so that the
-        rest of it goes again under a new key (the old key would now name a different body)."""
+        """Deletes a session's unsent events and its state (the shopper asked), and queues the
+        erasure of what was already sent; returns how many events went. A not-yet-acknowledged
+        batch holding some of them is dissolved so that the rest of it goes again under a new
+        key (the old key would now name a different body)."""
         session_id = canonical_uuid(session_id, "session_id")
         with self._lock, self._tx() as db:
             touched = [
@@ -143,7 +152,22 @@ class Outbox:
                 db.execute("DELETE FROM batches WHERE batch_id = ?", (batch_id,))
             removed = db.execute("DELETE FROM events WHERE session_id = ?", (session_id,)).rowcount
             db.execute("DELETE FROM sessions WHERE session_id = ?", (session_id,))
+            db.execute(
+                "INSERT INTO erasures (session_id, requested_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (session_id, utc_stamp()),
+            )
         return removed
+
+    def erasures(self) -> list[str]:
+        """Sessions whose erasure the backend has not confirmed yet, oldest request first."""
+        with self._lock:
+            rows = self._db.execute("SELECT session_id FROM erasures ORDER BY requested_at, rowid")
+            return [r[0] for r in rows]
+
+    def erased(self, session_id: str) -> None:
+        """The backend confirmed the erasure: the request is done."""
+        with self._lock, self._tx() as db:
+            db.execute("DELETE FROM erasures WHERE session_id = ?", (session_id,))
 
     # -- sending ------------------------------------------------------------------------------
     def pending(self, limit: int = 200) -> Batch | None:

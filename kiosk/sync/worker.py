@@ -1,5 +1,6 @@
-"""The sync thread: drains the outbox to the backend, sends heartbeats, pulls the catalogue,
-the FAQ and the recommender model, and reports how it is doing for the UI.
+"""The sync thread: drains the outbox to the backend, delivers the erasures shoppers asked for,
+sends heartbeats, pulls the catalogue, the FAQ and the recommender model, and reports how it
+is doing for the UI.
 
 Nothing here blocks the kiosk: events are already durable in the outbox when `record()`
 returns, so a dead network only grows the backlog. Failures are sorted by what they mean:
@@ -50,6 +51,7 @@ class SyncStatus:
     online: bool | None  # None until the first attempt
     unauthorized: bool
     backlog: int  # events waiting to be sent
+    erasures: int  # shoppers' "forget me" requests the backend has not confirmed yet
     quarantined: int  # batches and events the backend refused, kept for a person to look at
     sent: int  # events acknowledged since start
     last_error: str | None
@@ -130,6 +132,7 @@ class SyncWorker:
             online=self._online,
             unauthorized=self._unauthorized,
             backlog=self.outbox.backlog(),
+            erasures=len(self.outbox.erasures()),
             quarantined=len(self.outbox.quarantined()),
             sent=self._sent,
             last_error=self._last_error,
@@ -178,6 +181,7 @@ class SyncWorker:
 
     def _cycle(self) -> None:
         self._drain()
+        self._erase()
         now = time.monotonic()
         if now >= self._next_beat:
             self._heartbeat()
@@ -216,6 +220,17 @@ class SyncWorker:
                 continue
             self._contact()
             self._sent += self.outbox.mark_sent(batch.batch_id)
+
+    def _erase(self) -> None:
+        """After the drain, so that a batch holding the session's events that was already on
+        its way when the shopper asked lands before the erasure, not after it. Failures go up
+        to the loop: the same backoff as events, and the request stays until confirmed."""
+        for session_id in self.outbox.erasures():
+            if self._stop.is_set():
+                return
+            self.client.erase_session(session_id)
+            self._contact()
+            self.outbox.erased(session_id)
 
     def _heartbeat(self) -> None:
         reply = self.client.heartbeat(self._heartbeat_info())

@@ -5,6 +5,23 @@
   const S = window.MARAYA_STRINGS;
   const $ = (id) => document.getElementById(id);
   const HEADER_BYTES = 16; // <IId: seq, flags, capture ms — see kiosk/app/framehub.py
+  const TOKEN_KEY = "maraya.token";
+
+  // The kiosk's per-launch secret (kiosk/app/localguard.py) comes once, in the launch URL. It
+  // is kept for this tab only and taken out of the address bar, so it is in neither history
+  // nor a screenshot; the server refuses frames, state and commands to anyone without it.
+  const token = (() => {
+    const params = new URLSearchParams(location.search);
+    const given = params.get("token");
+    if (given) {
+      sessionStorage.setItem(TOKEN_KEY, given);
+      params.delete("token");
+      const query = params.toString();
+      history.replaceState(null, "", location.pathname + (query ? `?${query}` : "") + location.hash);
+    }
+    return sessionStorage.getItem(TOKEN_KEY) || "";
+  })();
+  const api = (path) => fetch(path, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store" });
 
   let ws = null;
   let state = null;
@@ -51,7 +68,7 @@
   }
 
   function connect() {
-    ws = new WebSocket(`ws://${location.host}/ws`);
+    ws = new WebSocket(`ws://${location.host}/ws`, ["maraya", `maraya.token.${token}`]);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (ev) => {
       if (typeof ev.data === "string") {
@@ -65,11 +82,17 @@
       ws.send(`{"ack":${stats.lastSeq}}`); // flow control: the kiosk sends the next frame on this
       drawFrame(ev.data);
     };
-    ws.onclose = () => setTimeout(connect, 1000);
+    ws.onclose = async () => {
+      // A kiosk restarted with a new secret refuses this tab for good: say so, stop knocking.
+      const res = await api("/api/state").catch(() => null);
+      if (res && res.status === 401) locked();
+      else setTimeout(connect, 1000);
+    };
   }
 
   async function loadCatalogue() {
-    const res = await fetch("/api/catalogue");
+    const res = await api("/api/catalogue");
+    if (!res.ok) throw Object.assign(new Error(`catalogue: HTTP ${res.status}`), { status: res.status });
     catalogue = await res.json();
     activeKind = catalogue.kinds.length ? catalogue.kinds[0].id : null;
   }
@@ -118,6 +141,7 @@
       if (state.phase === "attract") forgetShopper();
     }
     renderStatus();
+    $("forgotten-note").hidden = state.notice !== "forgotten";
     renderHelp();
     renderModes();
     if (state.phase === "makeup" && catalogue) renderMakeup();
@@ -133,7 +157,9 @@
     $("include-photo").checked = false;
     $("ask-input").value = "";
     $("assistant-reply").textContent = "";
+    if ($("qr").src.startsWith("blob:")) URL.revokeObjectURL($("qr").src);
     $("qr").removeAttribute("src");
+    delete $("qr").dataset.code;
     $("intensity").value = 80;
     $("split").value = 50;
   }
@@ -162,6 +188,23 @@
   }
 
   function productById(id) { return catalogue.products.find((p) => p.id === id); }
+  const GRADE_LABEL = { close: "recommended", near: "rec_near", none: "rec_nearest" };
+
+  // No close foundation match in stock (or a closer shade sold out): say so and offer staff.
+  function renderShadeNote(recs) {
+    const foundation = recs.filter((r) => r.grade && (shadeBySku(r.sku)[0] || {}).kind === "foundation");
+    const lines = [];
+    if (foundation.length && !foundation.some((r) => r.grade === "close")) lines.push(t("no_close_match"));
+    recs.filter((r) => r.closer_out_of_stock).forEach((r) => {
+      const gone = shadeBySku(r.closer_out_of_stock)[1];
+      const next = shadeBySku(r.sku)[1];
+      lines.push(t("closer_sold_out").replace("{name}", gone ? nameOf(gone) : r.closer_out_of_stock)
+        .replace("{next}", next ? nameOf(next) : r.sku));
+    });
+    $("shade-note").hidden = lines.length === 0;
+    if (lines.length) $("shade-note-text").textContent = `${lines.join(" ")} ${t("shade_staff_offer")}`;
+  }
+
   function shadeBySku(sku) {
     for (const p of catalogue.products) for (const s of p.shades) if (s.sku === sku) return [p, s];
     for (const p of catalogue.furniture) for (const v of p.variants) if (v.sku === sku) return [p, { ...v, colors: [v.hex] }];
@@ -288,12 +331,16 @@
       const b = el("button", "chip rec");
       const sw = el("span", "dot big"); if (s) swatchStyle(sw, s.colors);
       const text = el("span", "rec-text");
-      text.append(el("strong", "", `${t("recommended")}: ${p ? nameOf(p) : ""} · ${s ? nameOf(s) : r.sku}`),
+      // a poor complexion match is labelled for what it is, never "for you"
+      const label = t(GRADE_LABEL[r.grade] || "recommended");
+      b.dataset.grade = r.grade || "";
+      text.append(el("strong", "", `${label}: ${p ? nameOf(p) : ""} · ${s ? nameOf(s) : r.sku}`),
         el("small", "", state.lang === "en" ? r.reason_en : r.reason_ar));
       b.append(sw, text);
       b.onclick = () => send({ cmd: "rec_accept", sku: r.sku });
       return b;
     }));
+    renderShadeNote(recs);
     // kinds
     $("kinds").replaceChildren(...catalogue.kinds.map((k) => {
       const b = el("button", `tab${k.id === activeKind ? " active" : ""}${selections[k.id] ? " applied" : ""}`, nameOf(k));
@@ -361,8 +408,18 @@
     if (handoff) {
       $("handoff-error").hidden = !handoff.error;
       $("qr").hidden = !handoff.code;
-      if (handoff.code && !$("qr").src.includes(handoff.code)) $("qr").src = `/api/handoff/qr.png?code=${handoff.code}`;
+      if (handoff.code && $("qr").dataset.code !== handoff.code) showQr(handoff.code);
     }
+  }
+
+  // The QR is behind the secret too, so it is fetched with it and shown from a blob.
+  async function showQr(code) {
+    const img = $("qr");
+    img.dataset.code = code;
+    const res = await api(`/api/handoff/qr.png?code=${encodeURIComponent(code)}`);
+    if (!res.ok || img.dataset.code !== code) return;
+    if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+    img.src = URL.createObjectURL(await res.blob());
   }
 
   function renderAssistant() {
@@ -390,6 +447,7 @@
   $("consent-no").onclick = () => send({ cmd: "consent", accept: false });
   $("lang-toggle").onclick = () => send({ cmd: "lang", lang: state && state.lang === "ar" ? "en" : "ar" });
   $("help-btn").onclick = () => send({ cmd: "help" });
+  $("shade-staff").onclick = () => send({ cmd: "help" });
   $("end-btn").onclick = () => send({ cmd: "end" });
   $("remove-btn").onclick = () => send({ cmd: "remove", kind: activeKind });
   $("intensity").oninput = (ev) => send({ cmd: "intensity", kind: activeKind, value: ev.target.value / 100 });
@@ -409,6 +467,7 @@
     if (pl) send({ cmd: "basket_add", product_id: pl.product_id, sku: pl.variant });
   };
   $("back-btn").onclick = () => send({ cmd: "back" });
+  $("forget-btn").onclick = () => send({ cmd: "forget" });
   $("handoff-btn").onclick = () => send({ cmd: "handoff", include_photo: $("include-photo").checked });
   $("tone-adjust").onclick = () => { toneEditing = !toneEditing; renderMakeup(); send({ cmd: "touch" }); };
   const tone = () => state.session.tone_override || state.session.tone;
@@ -430,5 +489,26 @@
     if (state && state.session && now - lastTouch > 2000) { lastTouch = now; send({ cmd: "touch" }); }
   }, { capture: true });
 
-  loadCatalogue().then(connect);
+  // Opened without the launch link (or with a stale one): say so instead of a blank mirror.
+  function locked() {
+    document.body.dataset.phase = "locked";
+    ctx.clearRect(0, 0, canvas.width, canvas.height); // the last shopper's frame does not linger
+    const banner = $("status-banner");
+    banner.hidden = false;
+    banner.replaceChildren(...["ar", "en"].map((lang) => {
+      const line = el("p", "", t("status_locked", lang));
+      line.lang = lang;
+      line.dir = lang === "ar" ? "rtl" : "ltr";
+      return line;
+    }));
+  }
+  function start() {
+    loadCatalogue().then(connect, (err) => {
+      console.warn(err);
+      if (err.status === 401) locked();
+      else setTimeout(start, 1000); // the kiosk is still starting
+    });
+  }
+  if (token) start();
+  else locked();
 })();

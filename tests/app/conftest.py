@@ -1,5 +1,6 @@
 """A running backend (seeded SQLite on loopback) and a running kiosk on the demo clip, shared by
-the kiosk's end-to-end tests; every request the kiosk sends to the backend is recorded."""
+the kiosk's end-to-end tests; every request the kiosk sends to the backend is recorded. Tests
+reach the kiosk as its page does: with the per-launch secret (kiosk/app/localguard.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from kiosk.app.demo import DemoBackend, start_demo_backend
+from kiosk.app.localguard import auth_header
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import DEMO_CLIP, KioskSettings
 from kiosk.loopback import free_port, wait_healthy
@@ -48,6 +50,19 @@ class Kiosk:
     runtime: KioskRuntime
     url: str
     recorder: RecordingTransport
+
+    @property
+    def token(self) -> str:
+        return self.runtime.settings.ui_token.get_secret_value()
+
+    @property
+    def launch_url(self) -> str:
+        """What `kiosk run` prints and the store's Chromium opens."""
+        return self.runtime.settings.ui_launch_url
+
+    def api(self, path: str) -> httpx.Response:
+        """GET one of the kiosk's /api routes with the secret."""
+        return httpx.get(self.url + path, headers=auth_header(self.token))
 
     def reset(self) -> None:
         """Back to the attract screen, as a shopper walking away would leave it."""
@@ -97,7 +112,7 @@ def kiosk(backend: DemoBackend, tmp_path_factory) -> Iterator[Kiosk]:
 def page(browser, kiosk: Kiosk):
     kiosk.reset()
     pg = browser.new_page(viewport={"width": 1280, "height": 800})
-    pg.goto(kiosk.url + "/")
+    pg.goto(kiosk.launch_url)
     pg.wait_for_function("window.__maraya && window.__maraya.state && window.__maraya.stats.drawn > 2")
     yield pg
     pg.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.app.catalogue_view import build_look, load_presets
-from kiosk.app.machine import CommandError, KioskMachine, Phase, Recommendation
+from kiosk.app.machine import NOTICE_MS, CommandError, KioskMachine, Phase, Recommendation
 from recommender.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
@@ -16,9 +16,16 @@ class EventLog:
 
     def __init__(self) -> None:
         self.events: list[tuple[str, str, dict]] = []
+        self.forgotten: list[str] = []
 
     def record(self, session_id: str, kind: str, data: dict) -> None:
         self.events.append((session_id, kind, data))
+
+    def forget_session(self, session_id: str) -> int:
+        self.forgotten.append(session_id)
+        gone = [e for e in self.events if e[0] == session_id]
+        self.events = [e for e in self.events if e[0] != session_id]
+        return len(gone)
 
     def kinds(self) -> list[str]:
         return [k for _, k, _ in self.events]
@@ -246,3 +253,47 @@ def test_furniture_commands_place_move_turn_recolour_and_remove():
     assert machine.plan().placements == ()
     machine.tick(4000 + 11_000)  # no face is watched in furniture mode: only the idle timeout ends it
     assert machine.phase is Phase.FURNITURE
+
+
+def test_forget_me_ends_the_session_records_nothing_more_and_confirms_until_the_next_shopper():
+    machine, log = make()
+    consented(machine)
+    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 1000)
+    machine.handle({"cmd": "summary"}, 2000)
+    session_id = machine.session.id
+    machine.handle({"cmd": "forget"}, 3000)
+    assert machine.session is None and machine.phase is Phase.ATTRACT
+    assert log.forgotten == [session_id]
+    # Nothing recorded after the request: no dwell time for the lipstick, no session_ended.
+    assert log.events == []
+    assert machine.snapshot()["notice"] == "forgotten"
+    machine.tick(3000 + NOTICE_MS - 1)
+    assert machine.snapshot()["notice"] == "forgotten"
+    machine.tick(3000 + NOTICE_MS + 1)
+    assert machine.snapshot()["notice"] is None
+    with pytest.raises(CommandError, match="no session"):
+        machine.handle({"cmd": "forget"}, 30_000)
+    # The next shopper never sees the last one's confirmation.
+    consented(machine, 40_000)
+    machine.handle({"cmd": "forget"}, 41_000)
+    machine.handle({"cmd": "start"}, 42_000)
+    assert machine.snapshot()["notice"] is None
+
+
+def test_a_handoff_or_help_request_that_lands_after_forget_me_is_erased_again():
+    machine, log = make()
+    consented(machine)
+    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 1)
+    machine.handle({"cmd": "summary"}, 2)
+    session_id, _ = machine.handoff_items()  # the handoff call is on its way to the backend…
+    machine.handle({"cmd": "forget"}, 3)  # …when the shopper asks to be forgotten
+    machine.set_handoff(session_id, {"code": "abc", "url": "http://h/abc", "items": 1, "snapshot": True})
+    machine.set_help(session_id, 17, "open", 4)
+    assert log.forgotten == [session_id] * 3
+    assert log.events == []
+    # A session that simply ended is not erased for a late answer.
+    consented(machine, 10)
+    other = machine.session.id
+    machine.handle({"cmd": "end"}, 11)
+    machine.set_help(other, 18, "open", 12)
+    assert other not in log.forgotten

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 
-import httpx
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -44,7 +43,7 @@ def test_declining_consent_runs_no_face_analysis_and_records_nothing_about_the_f
     page.wait_for_timeout(2500)
     assert page.evaluate("window.__maraya.stats.drawn") > drawn + 20  # the mirror keeps streaming
     assert pipeline.tracker_calls == calls  # …and the face tracker was never called
-    debug = httpx.get(kiosk.url + "/api/debug/frames").json()["frames"]
+    debug = kiosk.api("/api/debug/frames").json()["frames"]
     assert debug and not any(f["analysed"] or f["lips"] for f in debug)
     assert kiosk.runtime.machine.snapshot()["session"]["tone"] is None
     page.click("#end-btn")

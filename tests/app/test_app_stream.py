@@ -10,6 +10,7 @@ import pytest
 from websockets.sync.client import connect
 
 from kiosk.app.framehub import unpack
+from kiosk.app.localguard import ws_subprotocols
 
 pytestmark = pytest.mark.slow
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.slow
 def test_a_stalled_page_never_stalls_the_pipeline_and_gets_the_newest_frame(kiosk):
     pipeline = kiosk.runtime.pipeline
     url = kiosk.url.replace("http://", "ws://") + "/ws"
-    with connect(url, compression=None, max_queue=1) as ws:
+    with connect(url, compression=None, max_queue=1, subprotocols=ws_subprotocols(kiosk.token)) as ws:
         produced_before = pipeline.frames_out
         time.sleep(4.0)  # the page is frozen: reads nothing
         produced = pipeline.frames_out - produced_before
@@ -38,5 +39,7 @@ def test_a_stalled_page_never_stalls_the_pipeline_and_gets_the_newest_frame(kios
 
 def test_the_socket_does_not_negotiate_compression(kiosk):
     url = kiosk.url.replace("http://", "ws://") + "/ws"
-    with connect(url) as ws:  # the client offers permessage-deflate; the kiosk must decline
+    with connect(
+        url, subprotocols=ws_subprotocols(kiosk.token)
+    ) as ws:  # the client offers permessage-deflate; the kiosk must decline
         assert "permessage-deflate" not in (ws.response.headers.get("Sec-WebSocket-Extensions") or "")
