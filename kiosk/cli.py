@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "kiosk.commands.furniture",
     "kiosk.commands.recommend",
     "kiosk.commands.run",
+    "kiosk.commands.skin",
 )
 
 

@@ -175,7 +175,9 @@ class PeopleSegmenter:
         masks = result.segmentation_masks or []
         persons = []
         for i in range(min(len(result.pose_landmarks), len(masks))):
-            mask = np.asarray(masks[i].numpy_view(), np.float32).reshape(small.shape[:2])
+            # A copy: numpy_view() borrows MediaPipe's buffer, which is freed with `result`
+            # (reading the view later, as the occlusion matte does, crashed the process).
+            mask = np.array(masks[i].numpy_view(), np.float32, copy=True).reshape(small.shape[:2])
             feet = sole_point(mask, scale)
             if feet is None:
                 continue  # a pose with no mask to speak of hides nothing

@@ -9,16 +9,29 @@ configures one; gray-world over the frame is the fallback when the eyes are clos
 Per-channel gains in linear RGB undo both an exposure change and a colour cast, and their
 size tells the quality gate when the light is too far off to trust ("please step into the
 light").
+
+Why a smile used to lighten the answer: as a smile or a squint narrows the eyes, the lids,
+lashes and brow shade what is left of the sclera; it reads darker, the correction brightens
+everything, and the skin comes out 10-20 L* lighter. A single photo has nothing else to go by
+(`eye_trust` says how far to believe its sclera, and `FrameMeasure.quality` carries it). Over
+a video the running estimator does better: the scene outside the shopper (the surround) does
+not change when the shopper smiles, blinks or talks, so it carries the frame-to-frame
+exposure, and the sclera only sets the absolute level, through an offset between the two
+learned from the frames where the eyes are open (`SkinToneEstimator`). The surround is never
+the absolute reference itself: its level depends on what is behind the shopper (a light
+studio backdrop and a dark curtain are 5 stops apart), the gray-world failure the sclera is
+there to avoid.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from vision.color import (
+    delta_e2000,
     ita_class,
     ita_degrees,
     linear_to_srgb,
@@ -114,16 +127,6 @@ class SkinReading:
     tone: SkinTone | None  # the accumulated estimate so far (None until the first good frame)
 
 
-@dataclass(frozen=True)
-class FrameMeasure:
-    """One frame's corrected skin colour, or why it was refused."""
-
-    code: str
-    lab: np.ndarray | None = None
-    pixels: int = 0
-    gains: tuple[float, float, float] = (1.0, 1.0, 1.0)
-
-
 def _polygon_mask(shape: tuple[int, int], polys: list[np.ndarray]) -> np.ndarray:
     mask = np.zeros(shape, np.uint8)
     for p in polys:
@@ -131,14 +134,22 @@ def _polygon_mask(shape: tuple[int, int], polys: list[np.ndarray]) -> np.ndarray
     return mask
 
 
-def _sclera_pixels(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """The whites of the eyes (BGR uint8 rows): the face's own white reference.
+def _sclera_pixels(image: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, float]:
+    """The whites of the eyes (BGR uint8 rows) and how open the eyes are.
 
-    Lit by the same light as the skin and close to neutral on every skin tone, so it
-    corrects exposure and colour cast without letting the skin set its own exposure.
-    Eye opening minus the iris disc.
+    The pixels: eye openings minus the iris discs, the 50th-85th brightness percentiles (above
+    lashes and lid shadow, below the glints and the first pixels to clip when the exposure goes
+    up). Pooled over both eyes, so each eye counts by its visible area: the more open eye,
+    the less shaded, counts more.
+
+    Openness: the visible sclera area (the whole opening minus the iris disc) over the iris
+    disc area, both eyes together. An open adult eye (fissure about 10 x 30 mm, iris 11.7 mm
+    across) shows about as much sclera as iris, so this is ~1 for an open eye and falls to 0
+    as the lids close; the iris is the same physical size on every face, so the ratio does not
+    depend on the distance to the camera.
     """
     rows = []
+    visible, iris_area = 0, 0.0
     for eye, iris_centre, iris_ring in (
         (RIGHT_EYE, 468, [469, 470, 471, 472]),
         (LEFT_EYE, 473, [474, 475, 476, 477]),
@@ -152,19 +163,166 @@ def _sclera_pixels(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
             continue
         origin = np.array([x0, y0], np.float32)
         centre = poly.mean(axis=0)
-        mask = _polygon_mask(crop.shape[:2], [(centre + (poly - centre) * 0.85) - origin])
         radius = float(np.linalg.norm(pts[iris_ring] - pts[iris_centre], axis=1).mean())
-        c = np.round(pts[iris_centre] - origin).astype(int)
-        cv2.circle(mask, (int(c[0]), int(c[1])), int(np.ceil(radius * 1.2)), 0, -1)
+        cx, cy = np.rint(pts[iris_centre] - origin).astype(int)
+        c = (int(cx), int(cy))
+        opening = _polygon_mask(crop.shape[:2], [poly - origin])
+        cv2.circle(opening, c, int(np.ceil(radius)), 0, -1)
+        visible += int(np.count_nonzero(opening))
+        iris_area += np.pi * radius**2
+        mask = _polygon_mask(crop.shape[:2], [(centre + (poly - centre) * 0.85) - origin])
+        cv2.circle(mask, c, int(np.ceil(radius * 1.2)), 0, -1)
         rows.append(crop[mask > 0])
+    openness = visible / iris_area if iris_area > 0 else 0.0
     pix = np.concatenate(rows) if rows else np.zeros((0, 3), np.uint8)
     if len(pix) < 30:  # too few to take percentiles of; the caller treats this as eyes hidden
-        return pix[:0]
-    # The 50th-85th brightness percentiles: above lashes and lid shadow, below the glints
-    # and the first pixels to clip when the exposure goes up.
+        return pix[:0], 0.0
     brightness = pix.astype(np.int32).sum(axis=1)
     lo, hi = np.percentile(brightness, [50, 85])
-    return pix[(brightness >= lo) & (brightness <= hi)]
+    return pix[(brightness >= lo) & (brightness <= hi)], openness
+
+
+def _surround_pixels(image: np.ndarray, face: FaceResult) -> tuple[np.ndarray, float]:
+    """The scene outside the shopper (every 4th pixel) and its share of the frame.
+
+    Left out: the head widened by a quarter of the face's width on each side and half its
+    height upwards (ears, hair, a hijab), and below the chin a band 2.5 face widths wide down
+    to the bottom of the frame (neck, shoulders, clothes), so what is left is the store behind
+    the shopper, which neither a smile nor a turn of the head changes.
+    """
+    h, w = image.shape[:2]
+    x0, y0 = face.landmarks.min(axis=0)
+    x1, y1 = face.landmarks.max(axis=0)
+    fw, fh, cx = x1 - x0, y1 - y0, (x0 + x1) / 2
+    keep = np.ones((h, w), bool)
+    top, chin = max(0, int(y0 - fh / 2)), max(0, int(y1))
+    keep[top:chin, max(0, int(x0 - fw / 4)) : max(0, int(x1 + fw / 4))] = False
+    keep[chin:, max(0, int(cx - 1.25 * fw)) : max(0, int(cx + 1.25 * fw))] = False
+    keep = keep[::4, ::4]
+    return image[::4, ::4][keep], float(keep.mean())
+
+
+# Below this share of the frame the surround is a few objects rather than a scene (the shopper
+# fills the view) and cannot carry the exposure from frame to frame.
+SURROUND_MIN_SHARE = 0.15
+CLIPPED = 0.98  # linear level at which a channel is taken as clipped
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One white reference in one frame: log(target / measured) per channel (BGR, linear)."""
+
+    log_gains: np.ndarray
+    clipped: bool  # more than 30% of its pixels clip: it cannot say how bright the light is
+    level: float  # its mean linear level
+
+
+def _reference(pix: np.ndarray, target) -> Reference:
+    lin = _LUT_SRGB_TO_LINEAR[pix]
+    mean = lin.mean(axis=0)
+    clipped = bool((lin.max(axis=1) >= CLIPPED).mean() > 0.3)
+    return Reference(np.log(np.asarray(target) / np.maximum(mean, 1e-4)), clipped, float(mean.mean()))
+
+
+@dataclass(frozen=True)
+class WhiteBalance:
+    """One frame's white reference: the gains (BGR, linear) or why the light is refused."""
+
+    code: str  # ok | too_bright | too_dark | colour_cast
+    gains: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    eyes_open: float = 0.0  # visible sclera over iris disc (~1 for an open eye; 0 when not seen)
+    trust: float = 0.0  # 0..1: a card or the anchored surround 1, an eye `eye_trust`, gray-world 0
+    # log(sclera gains) - log(surround gains) in this frame, when both are usable: what the
+    # running estimator learns the absolute level from.
+    offset: np.ndarray | None = None
+    surround: np.ndarray | None = None  # the surround's log gains, when usable
+
+
+def eye_trust(eyes_open: float) -> float:
+    """How far a sclera reading can be trusted, from how open the eyes are: fully for an open
+    eye, not at all once half the sclera is hidden (what is left is the lid-shaded margin)."""
+    return float(np.clip(2.0 * eyes_open - 1.0, 0.0, 1.0))
+
+
+def white_balance(
+    image: np.ndarray,
+    face: FaceResult,
+    reference: WhiteReference | None = None,
+    anchor: np.ndarray | None = None,
+    max_gain_ratio: float = 1.8,
+    max_gain: float = 6.0,
+) -> WhiteBalance:
+    """The gains that map this frame's light to the reference light, or why the light is refused.
+
+    `anchor`: the sclera-minus-surround offset learned over earlier frames of the same shopper
+    (`SkinToneEstimator`); when given and the surround is usable, the gains are the surround's
+    plus the anchor, so this frame's own sclera (narrowed by a smile, shut in a blink) does not
+    move them. The light gate always looks at this frame's own sclera when it is seen: it is
+    lit like the skin, so when it clips or needs more than `max_gain`, so does the face.
+    """
+    eyes_open, offset, trust, surround_log = 0.0, None, 1.0, None
+    if reference is not None:
+        x0, y0, x1, y1 = reference.rect
+        own = _reference(image[y0:y1, x0:x1].reshape(-1, 3), reference.linear_level)
+        log_gains = own.log_gains
+    else:
+        sclera_pix, eyes_open = _sclera_pixels(image, face.landmarks)
+        surround_pix, share = _surround_pixels(image, face)
+        sclera = _reference(sclera_pix, SCLERA_LEVEL) if len(sclera_pix) >= 12 else None
+        surround = None
+        if share >= SURROUND_MIN_SHARE and len(surround_pix) >= 100:
+            surround = _reference(surround_pix, REFERENCE_GRAY)
+            surround = None if surround.clipped or surround.level < 0.005 else surround
+        if surround is not None:
+            surround_log = surround.log_gains
+        if sclera is not None and surround is not None:
+            offset = sclera.log_gains - surround.log_gains
+        use_anchor = anchor is not None and surround is not None
+        if sclera is not None:
+            own = sclera
+        elif use_anchor:  # a blink: the anchored surround stands in for the eyes
+            own = Reference(surround.log_gains + anchor, False, surround.level)
+        else:  # eyes closed or hidden: gray-world over the frame instead
+            own = _reference(image[::4, ::4].reshape(-1, 3), REFERENCE_GRAY)
+        log_gains = surround.log_gains + anchor if use_anchor else own.log_gains
+        trust = 1.0 if use_anchor else eye_trust(eyes_open) if sclera is not None else 0.0
+    if own.clipped:
+        return WhiteBalance("too_bright", eyes_open=eyes_open)
+    if own.level < 0.005:
+        return WhiteBalance("too_dark", eyes_open=eyes_open)
+    gains = np.exp(log_gains)
+    g = (float(gains[0]), float(gains[1]), float(gains[2]))
+    if max(gains.max(), float(np.exp(own.log_gains).max())) > max_gain:
+        return WhiteBalance("too_dark", g, eyes_open, trust, offset, surround_log)
+    if gains.max() / gains.min() > max_gain_ratio:
+        return WhiteBalance("colour_cast", g, eyes_open, trust, offset, surround_log)
+    return WhiteBalance("ok", g, eyes_open, trust, offset, surround_log)
+
+
+def frontality(face: FaceResult) -> float:
+    """cos of the angle between the face's forward axis and the camera's (1 = facing it)."""
+    rot = np.asarray(face.transform, dtype=np.float64)[:3, :3]
+    forward = rot[:, 2]
+    norm = float(np.linalg.norm(forward))
+    return abs(float(forward[2])) / norm if norm > 0 else 1.0
+
+
+# Beyond 45 degrees of turn the far cheek is mostly hidden and lit at a grazing angle: such a
+# frame says little about the skin. The weight rises linearly to 1 for a frontal face.
+_COS_45 = float(np.cos(np.radians(45)))
+
+
+@dataclass(frozen=True)
+class FrameMeasure:
+    """One frame's corrected skin colour, or why it was refused."""
+
+    code: str
+    lab: np.ndarray | None = None
+    pixels: int = 0
+    gains: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    quality: float = 0.0  # 0..1, the frame's weight when frames are fused (pose x white reference)
+    white: WhiteBalance | None = None
+    raw: np.ndarray | None = None  # mean linear BGR of the kept skin pixels, before the gains
 
 
 def measure_frame(
@@ -173,28 +331,16 @@ def measure_frame(
     reference: WhiteReference | None = None,
     max_gain_ratio: float = 1.8,
     max_gain: float = 6.0,
+    anchor: np.ndarray | None = None,
 ) -> FrameMeasure:
-    """Corrected CIELAB of the forehead and cheeks in one frame (no accumulation)."""
+    """Corrected CIELAB of the forehead and cheeks in one frame (no accumulation; `anchor`: see
+    `white_balance`)."""
     h, w = image.shape[:2]
     pts = face.landmarks
-    if reference is not None:
-        x0, y0, x1, y1 = reference.rect
-        ref_pix, level = image[y0:y1, x0:x1].reshape(-1, 3), reference.linear_level
-    else:
-        ref_pix, level = _sclera_pixels(image, pts), SCLERA_LEVEL
-        if len(ref_pix) < 12:  # eyes closed or hidden: gray-world over the frame instead
-            ref_pix, level = image[::4, ::4].reshape(-1, 3), REFERENCE_GRAY
-    ref_lin = _LUT_SRGB_TO_LINEAR[ref_pix]  # BGR order
-    if (ref_lin.max(axis=1) >= 0.98).mean() > 0.3:
-        return FrameMeasure("too_bright")
-    ref_mean = ref_lin.mean(axis=0)
-    if ref_mean.mean() < 0.005:
-        return FrameMeasure("too_dark")
-    gains = level / np.maximum(ref_mean, 1e-4)
-    if gains.max() > max_gain:
-        return FrameMeasure("too_dark", gains=tuple(gains))
-    if gains.max() / gains.min() > max_gain_ratio:
-        return FrameMeasure("colour_cast", gains=tuple(gains))
+    wb = white_balance(image, face, reference, anchor, max_gain_ratio, max_gain)
+    if wb.code != "ok":
+        return FrameMeasure(wb.code, gains=wb.gains, white=wb)
+    gains = np.asarray(wb.gains)
 
     x0, y0 = np.maximum(np.floor(pts.min(axis=0)).astype(int), 0)
     x1, y1 = np.minimum(np.ceil(pts.max(axis=0)).astype(int) + 1, (w, h))
@@ -203,13 +349,13 @@ def measure_frame(
     mask = _polygon_mask(crop.shape[:2], [local[FOREHEAD], local[RIGHT_CHEEK], local[LEFT_CHEEK]])
     raw = crop[mask > 0]
     if len(raw) < 50:
-        return FrameMeasure("no_face")
+        return FrameMeasure("no_face", white=wb)
     clipped = (raw >= 250).any(axis=1).mean()
     if clipped > 0.25:
-        return FrameMeasure("too_bright", gains=tuple(gains))
+        return FrameMeasure("too_bright", gains=wb.gains, white=wb)
     lin = _LUT_SRGB_TO_LINEAR[raw] * gains
     if lin.mean() < 0.004 or (raw.max(axis=1) < 12).mean() > 0.5:
-        return FrameMeasure("too_dark", gains=tuple(gains))
+        return FrameMeasure("too_dark", gains=wb.gains, white=wb)
     rgb = linear_to_srgb(lin[:, ::-1]) * 255.0
     lab = rgb_to_lab(rgb)
     # Reject specular highlights, shadows, and hair/beard: keep the central band of
@@ -220,12 +366,40 @@ def measure_frame(
     c_med = np.median(chroma)
     good = (lo <= L) & (hi >= L) & (np.abs(chroma - c_med) < max(6.0, 0.5 * c_med)) & (raw < 250).all(axis=1)
     if good.sum() < 30:
-        return FrameMeasure("no_face")
-    return FrameMeasure("ok", lab[good].mean(axis=0), int(good.sum()), tuple(gains))
+        return FrameMeasure("no_face", white=wb)
+    pose = float(np.clip((frontality(face) - _COS_45) / (1.0 - _COS_45), 0.0, 1.0))
+    quality = round(pose * wb.trust, 4)
+    raw_mean = _LUT_SRGB_TO_LINEAR[raw[good]].mean(axis=0)
+    return FrameMeasure("ok", lab[good].mean(axis=0), int(good.sum()), wb.gains, quality, wb, raw_mean)
+
+
+# Skin colour differences under about 2 CIEDE2000 units are hard to see; a settled estimate
+# counts a frame further away than that with a weight falling as 1/distance (a Huber-type
+# M-estimate), so a few odd frames (a hand, a laugh, a turn) cannot drag it.
+HUBER_DE = 2.0
+# A frame this far from the settled estimate is not the same skin under the same light: it
+# is set aside, and only when a whole settling window of such frames agrees among themselves
+# (a new shopper stepped in, the light changed) does the estimate start again from them.
+JUMP_DE = 6.0
+ANCHOR_FRAMES = 6.0  # open-eyed frames' worth of sclera evidence before the anchor is settled
+# The Monk bucket moves only when the estimate is past a boundary by this much L* (about the
+# estimate's own frame-to-frame noise), so a shopper whose skin sits on a boundary does not
+# flicker between two buckets.
+MST_HYSTERESIS_L = 1.0
 
 
 class SkinToneEstimator:
-    """Accumulates per-frame measurements into one estimate that settles within ~1 s."""
+    """Fuses per-frame measurements, weighted by their quality, into one estimate that settles
+    within ~1 s and then holds through smiles, blinks and turns; re-settles on a real change.
+
+    The white reference over frames: the surround carries each frame's exposure, plus an anchor
+    (the sclera-minus-surround offset) averaged over the frames seen so far with weight
+    `eye_trust` squared (the sclera's error grows as the eye narrows; inverse-variance
+    weighting), so open-eyed frames set the absolute level and a smile or a blink cannot move
+    it. Anchored frames are trusted as far as the best eye the anchor has seen. A frame with no
+    trustworthy reference at all (eyes half shut or looking down before any open eye was seen)
+    is not counted: the estimate waits ("settling") rather than settle on a wrong light.
+    """
 
     def __init__(self, reference: WhiteReference | None = None, settle_frames: int = 12) -> None:
         self.reference = reference
@@ -234,30 +408,110 @@ class SkinToneEstimator:
 
     def reset(self) -> None:
         """Forget the shopper (a new session must not inherit the last one's tone)."""
-        self._sum = np.zeros(3)
-        self._sum_sq = np.zeros(3)
-        self._weight = 0.0
-        self._frames = 0
+        # (colour, anchored, weight): colour is linear BGR in the surround's units when anchored,
+        # else CIELAB
+        self._samples: list[tuple[np.ndarray, bool, float]] = []
+        self._outliers: list[tuple[np.ndarray, bool, float]] = []
+        self._mst: int | None = None
+        self._offset_sum = np.zeros(3)
+        self._offset_weight = 0.0
+        self._anchor_trust = 0.0
+
+    @property
+    def settled(self) -> bool:
+        """Enough skin seen and, when the light comes from the anchor, enough open eyes seen to
+        pin it (the per-frame offset scatters by ~0.15 in log; the mean of ANCHOR_FRAMES
+        open-eyed frames is good to ~1.5 ΔE2000)."""
+        anchor_known = self._offset_weight == 0 or self._offset_weight >= ANCHOR_FRAMES
+        return self._frames >= self.settle_frames and anchor_known
+
+    @property
+    def anchor(self) -> np.ndarray | None:
+        """The learned sclera-minus-surround log offset (None until an eye has been seen)."""
+        return self._offset_sum / self._offset_weight if self._offset_weight > 0 else None
 
     def update(self, image: np.ndarray, face: FaceResult | None) -> SkinReading:
         if face is None:
             return SkinReading(STATUSES["no_face"], self.current)
-        m = measure_frame(image, face, self.reference)
+        anchor = self.anchor
+        m = measure_frame(image, face, self.reference, anchor=anchor)
+        wb = m.white
+        if wb is not None and wb.code == "ok" and wb.offset is not None and eye_trust(wb.eyes_open) > 0:
+            trust = eye_trust(wb.eyes_open)
+            self._offset_sum += trust**2 * wb.offset
+            self._offset_weight += trust**2
+            self._anchor_trust = max(self._anchor_trust, trust)
         if m.code != "ok" or m.lab is None:
             return SkinReading(STATUSES[m.code], self.current)
-        self._sum += m.lab
-        self._sum_sq += m.lab**2
-        self._weight += 1.0
-        self._frames += 1
-        code = "ok" if self._frames >= self.settle_frames else "settling"
-        return SkinReading(STATUSES[code], self.current)
+        # Anchored frames are kept in the surround's units, so that the anchor, as it firms up
+        # over later open-eyed frames, corrects the earlier frames too.
+        anchored = (
+            anchor is not None and self.reference is None and wb is not None and wb.surround is not None
+        )
+        weight = m.quality * (self._anchor_trust if anchored else 1.0)
+        if weight <= 0:
+            return SkinReading(STATUSES["ok" if self.settled else "settling"], self.current)
+        sample = (m.raw * np.exp(wb.surround), True) if anchored else (m.lab, False)
+        if self.settled:
+            distance = float(delta_e2000(m.lab, self._mean()))
+            if distance > JUMP_DE:
+                self._outliers.append((*sample, weight))
+                if len(self._outliers) >= self.settle_frames and self._outliers_agree():
+                    pending = self._outliers
+                    self.reset()
+                    self._samples = pending
+                    self._hold_mst()
+                return SkinReading(STATUSES["ok" if self.settled else "settling"], self.current)
+            self._outliers = []
+            weight *= min(1.0, HUBER_DE / max(distance, 1e-6))
+        self._samples.append((*sample, weight))
+        self._hold_mst()
+        return SkinReading(STATUSES["ok" if self.settled else "settling"], self.current)
+
+    def _hold_mst(self) -> None:
+        L = float(self._mean()[0])
+        if self._mst is None or monk_skin_tone(np.array([L, 0, 0])) == self._mst:
+            self._mst = monk_skin_tone(np.array([L, 0, 0]))
+            return
+        for shifted in (L - MST_HYSTERESIS_L, L + MST_HYSTERESIS_L):
+            if monk_skin_tone(np.array([shifted, 0, 0])) == self._mst:
+                return  # within the margin of the bucket it is in: stay
+        self._mst = monk_skin_tone(np.array([L, 0, 0]))
+
+    def _labs(self, samples: list[tuple[np.ndarray, bool, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """Each sample's CIELAB under the anchor as it stands now, and the weights."""
+        anchor = self.anchor
+        labs = np.array([lab for lab, anchored, _ in samples if not anchored]).reshape(-1, 3)
+        lin = np.array([c for c, anchored, _ in samples if anchored]).reshape(-1, 3)
+        if len(lin):
+            gain = np.exp(anchor) if anchor is not None else 1.0
+            labs = np.concatenate([labs, rgb_to_lab(linear_to_srgb((lin * gain)[:, ::-1]) * 255.0)])
+        weights = np.array([w for _, a, w in samples if not a] + [w for _, a, w in samples if a])
+        return labs, weights
+
+    def _mean(self) -> np.ndarray:
+        labs, weights = self._labs(self._samples)
+        return np.average(labs, axis=0, weights=weights)
+
+    def _outliers_agree(self) -> bool:
+        """The set-aside frames describe one new colour (not a string of unrelated bad frames)."""
+        labs, _ = self._labs(self._outliers)
+        centre = np.median(labs, axis=0)
+        return bool((delta_e2000(labs, centre) <= JUMP_DE / 2).mean() >= 0.8)
+
+    @property
+    def _frames(self) -> float:
+        """Frames' worth of good evidence: settling needs `settle_frames` of it."""
+        return float(sum(w for *_, w in self._samples))
 
     @property
     def current(self) -> SkinTone | None:
-        if self._weight == 0:
+        if not self._samples:
             return None
-        mean = self._sum / self._weight
-        var = np.maximum(self._sum_sq / self._weight - mean**2, 0)
+        labs, weights = self._labs(self._samples)
+        mean = np.average(labs, axis=0, weights=weights)
+        var = np.average((labs - mean) ** 2, axis=0, weights=weights)
         spread = float(np.sqrt(var.sum()))  # frame-to-frame disagreement, in ΔE*ab units
         settle = min(1.0, self._frames / self.settle_frames)
-        return SkinTone.from_lab(mean, confidence=round(settle / (1.0 + spread / 4.0), 3))
+        tone = SkinTone.from_lab(mean, confidence=round(settle / (1.0 + spread / 4.0), 3))
+        return tone if self._mst is None else replace(tone, mst=self._mst)

@@ -1,10 +1,25 @@
-"""The pipeline loop: newest camera frame → (face tracking → makeup → skin tone) → JPEG → hub.
+"""The pipeline: newest camera frame → analysis → painting → JPEG → hub, as two overlapping stages.
 
-One thread. It asks the state machine for a `RenderPlan` per frame, so the moment the
-shopper taps a swatch the next frame carries it; and when consent was not given the plan says
-`analyse=False` and the face tracker is never called — a plain mirror. The tracker is
-rebuilt on a helper thread after every session so nothing a previous shopper left in it
-(tracking state, smoothed landmarks) survives into the next one, without stalling the mirror.
+Stage 1 (thread "pipeline-analyse") takes the newest frame in capture order, asks the state
+machine for that frame's `RenderPlan` and, when the plan says so, runs the per-frame analysis:
+face tracking → hand occlusion → skin tone (`Pipeline._analyse`, the one place where a frame
+is looked at).
+Stage 2 (thread "pipeline-paint") paints the plan's look (or the furniture) on the frame,
+encodes it and hands it to the hub (`Pipeline._paint`). Stage 1 tracks frame N+1 while stage 2
+paints and encodes frame N, so on a two-core kiosk the frame rate is set by the slower stage,
+not by their sum: MediaPipe, OpenCV and numpy release the GIL for their heavy work.
+
+Between the stages is a one-slot `Mailbox`, not a queue, so latency cannot build up behind a
+slow stage. Stage 1 starts a frame only once stage 2 has taken the last one, and no sooner than
+it needs to for its result to be ready as stage 2 frees up: it never tracks a frame nobody will
+see (on two cores that time would come out of the painter's), the frame it takes is as fresh as
+it can be, and the face tracker, which needs time to move forward, sees frames in capture order.
+
+Every frame carries its own plan from stage 1 to stage 2, so the moment the shopper taps a
+swatch the next frame analysed carries it; when consent was not given the plan says
+`analyse=False` and the face tracker is never called: a plain mirror. The tracker is rebuilt
+on a helper thread after every session so nothing a previous shopper left in it (tracking
+state, smoothed landmarks) survives into the next one, without stalling the mirror.
 """
 
 from __future__ import annotations
@@ -14,27 +29,37 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import cv2
+import mediapipe  # noqa: F401  (see below)
 import numpy as np
 
 from kiosk.app.framehub import FLAG_ANALYSED, FLAG_LOOK, FrameHub, Packet, pack
 from kiosk.app.machine import KioskMachine, RenderPlan
+from kiosk.app.mailbox import Mailbox
 from vision.capture import Frame, LatestFrameGrabber
 from vision.face import FaceResult, FaceTracker
+from vision.light import Light, LightEstimator, LightReference
 from vision.makeup import render
 from vision.makeup.regions import LIPS_OUTER
+from vision.occlusion import HandModelError, HandOccluder, Occlusion
 from vision.skin import SkinToneEstimator
 
 if TYPE_CHECKING:  # furniture rendering is imported only when a floor calibration is configured
     from kiosk.app.furniture import FurnitureStage
+
+# MediaPipe is imported above, once, by whoever imports the pipeline: its first import fails
+# (as a circular import) when two threads run it at once, and the pipeline makes its hand
+# occluder on the starting thread while its face tracker is built on another.
 
 log = logging.getLogger(__name__)
 
 LIGHT_CODES = {"too_dark", "too_bright", "colour_cast"}
 SKIN_EVERY_SETTLED = 15  # once the tone has settled, re-measure only every Nth frame
 CAMERA_STATUS = {"starting": "camera_starting", "reconnecting": "camera_unavailable", "ended": "camera_ended"}
+POLL_S = 0.1  # how long a stage waits for work before checking whether it should stop
+EWMA = 0.25  # weight of the newest frame in each stage's running duration
 
 
 @dataclass(frozen=True)
@@ -47,6 +72,59 @@ class FrameDebug:
     analysed: bool
     look: str
     lips: list[list[float]] | None  # outer lip polygon of the main face, pixels
+    lips_visible: float  # share of that polygon no occluder (a hand) covers; 1.0 without lips
+
+
+def visible_share(occlusion: Occlusion | None, polygon: np.ndarray) -> float:
+    """How much of `polygon` (frame pixels) the face shows through the occluders, 0..1."""
+    if occlusion is None:
+        return 1.0
+    x0, y0 = np.floor(polygon.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(polygon.max(axis=0)).astype(int) + 1
+    visibility = occlusion.over((int(x0), int(y0), int(x1), int(y1)))
+    if visibility is None:
+        return 1.0
+    inside = np.zeros(visibility.shape, np.uint8)
+    cv2.fillPoly(inside, [np.round(polygon - (x0, y0)).astype(np.int32)], 1)
+    return float(visibility[inside > 0].mean()) if inside.any() else 1.0
+
+
+class StageTimes(NamedTuple):
+    """One streamed frame's time in each step, ms. `analyse` is all of stage 1 (tracking and skin
+    tone are parts of it), `handoff` the wait between the stages, `render` + `encode` stage 2."""
+
+    analyse: float
+    track: float
+    skin: float
+    handoff: float
+    render: float
+    encode: float
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Stage 1's hand-off to stage 2: a frame, the plan it was taken under, and what was seen."""
+
+    frame: Frame
+    plan: RenderPlan
+    analysed: bool  # the face tracker ran on this frame
+    faces: list[FaceResult]
+    # What the analysis learnt for painting this very frame, so stage 2 needs nothing from
+    # stage 1's state: where a hand covers the face, and the light the shades are shown in.
+    occlusion: Occlusion | None = None
+    light: Light | None = None
+    track_ms: float = 0.0
+    skin_ms: float = 0.0
+    started_s: float = 0.0  # perf_counter when stage 1 took the frame…
+    done_s: float = 0.0  # …and when it let go of it
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The last painted frame and the session it belongs to (for a handoff photo)."""
+
+    session_id: str | None
+    image: np.ndarray
 
 
 def main_face(faces: list[FaceResult]) -> FaceResult | None:
@@ -75,6 +153,7 @@ class Pipeline:
         jpeg_quality: int = 80,
         debug: bool = False,
         furniture: FurnitureStage | None = None,
+        light_reference: LightReference | None = None,
     ) -> None:
         self.grabber = grabber
         self.machine = machine
@@ -83,42 +162,67 @@ class Pipeline:
         self.furniture = furniture
         self._tracker: FaceTracker | None = None
         self._tracker_lock = threading.Lock()
+        self._tracker_builder: threading.Thread | None = None
+        self._occluder: HandOccluder | None = None  # stage 1's, made in start()
+        # What could not be built (a corrupt or missing model file), by part: /healthz reports it,
+        # so an operator learns why the kiosk shows a plain mirror instead of a silent log line.
+        self.broken: dict[str, str] = {}
         self._skin = SkinToneEstimator()
+        self._store_light = LightEstimator(light_reference)  # the light the shades are shown in
         self._settled = False
         self._light: str | None = None
         self._session_id: str | None = None
+        self._analysed_frames = 0
+        self._handoff: Mailbox[Analysis] = Mailbox()
+        self._analyse_s = 0.0  # running durations of stage 1 and stage 2, for pacing stage 1
+        self._paint_s = 0.0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="pipeline", daemon=True)
+        self._threads = (
+            threading.Thread(target=self._run_analyse, name="pipeline-analyse", daemon=True),
+            threading.Thread(target=self._run_paint, name="pipeline-paint", daemon=True),
+        )
         self.debug: deque[FrameDebug] | None = deque(maxlen=120) if debug else None
         self.tracker_calls = 0  # how often face analysis ran (privacy tests read this)
         self.frames_out = 0
-        # Per-frame stage times in ms (track, skin, render, encode) for benchmarks and stats.
-        self.timings: deque[tuple[float, float, float, float]] = deque(maxlen=3000)
-        self._stage = [0.0, 0.0, 0.0]
-        self._last_rendered: np.ndarray | None = None
+        self.timings: deque[StageTimes] = deque(maxlen=3000)  # for benchmarks and stats
+        self._rendered: Rendered | None = None
 
     def start(self) -> Pipeline:
         self._rebuild_tracker()
-        self._thread.start()
+        try:
+            self._occluder = HandOccluder()
+        except HandModelError as exc:  # the try-on still works, only without hand occlusion
+            log.error("hand occlusion off: %s", exc)
+            self.broken["hand_occluder"] = str(exc)
+        for thread in self._threads:
+            thread.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._tracker_builder is not None:
+            self._tracker_builder.join(timeout=30)  # a tracker built after this would never be closed
         with self._tracker_lock:
             if self._tracker is not None:
                 self._tracker.close()
                 self._tracker = None
+        if self._occluder is not None:
+            self._occluder.close()
+            self._occluder = None
 
     @property
     def ready(self) -> bool:
         return self.frames_out > 0
 
     def snapshot_jpeg(self, max_bytes: int, max_side: int = 960) -> bytes | None:
-        """The last rendered frame as a JPEG under `max_bytes` (for a handoff the shopper asked for)."""
-        image = self._last_rendered
-        if image is None:
+        """The last rendered frame of the current session as a JPEG under `max_bytes` (for a
+        handoff the shopper asked for); never a frame from someone else's session."""
+        rendered, session = self._rendered, self.machine.session
+        if rendered is None or session is None or rendered.session_id != session.id:
             return None
+        image = rendered.image
         scale = min(1.0, max_side / max(image.shape[:2]))
         if scale < 1.0:
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -130,7 +234,13 @@ class Pipeline:
 
     def _rebuild_tracker(self) -> None:
         def build() -> None:
-            tracker = FaceTracker(mode="video", max_faces=2)
+            try:
+                tracker = FaceTracker(mode="video", max_faces=2)
+            except Exception as exc:  # e.g. FaceModelError: the mirror stays, /healthz says why
+                log.error("face tracker could not be built: %s", exc)
+                self.broken["face_tracker"] = f"{type(exc).__name__}: {exc}"
+                return
+            self.broken.pop("face_tracker", None)
             with self._tracker_lock:
                 old, self._tracker = self._tracker, tracker
             if old is not None:
@@ -140,78 +250,83 @@ class Pipeline:
             old, self._tracker = self._tracker, None
         if old is not None:
             old.close()
-        threading.Thread(target=build, name="tracker-build", daemon=True).start()
+        if self._tracker_builder is not None:
+            self._tracker_builder.join()  # one build at a time, or two trackers race for the slot
+        self._tracker_builder = threading.Thread(target=build, name="tracker-build", daemon=True)
+        self._tracker_builder.start()
 
     def _forget_shopper(self) -> None:
         self._skin.reset()
         self._settled = False
         self._light = None
-        self._last_rendered = None
+        self._store_light.reset()
+        self._rendered = None
+        if self._occluder is not None:
+            self._occluder.reset()
         self._rebuild_tracker()
 
-    def _run(self) -> None:
+    # -- stage 1: newest frame → plan → analysis ------------------------------------------------
+    def _run_analyse(self) -> None:
         last_index = -1
         while not self._stop.is_set():
-            status = self.grabber.status
-            self.machine.set_status("camera", CAMERA_STATUS.get(status.state))
-            frame = self.grabber.latest(after_index=last_index, timeout=0.1)
+            self.machine.set_status("camera", CAMERA_STATUS.get(self.grabber.status.state))
+            ready = self._handoff.wait_empty(timeout=POLL_S)  # stage 2 has taken the last frame
+            if ready:
+                self._stop.wait(self._start_delay_s())
+            frame = self.grabber.latest(after_index=last_index, timeout=POLL_S) if ready else None
             now = time.monotonic() * 1000
             self.machine.tick(now)
             if frame is None:
                 continue
             last_index = frame.index
             try:
-                self._process(frame, now)
+                analysis = self._take(frame, now)
             except Exception:  # one bad frame must not end the kiosk's day
-                log.exception("pipeline: frame %d failed", frame.index)
+                log.exception("pipeline: analysing frame %d failed", frame.index)
+                continue
+            self._handoff.put(analysis)
+            self._analyse_s += EWMA * (analysis.done_s - analysis.started_s - self._analyse_s)
 
-    def _process(self, frame: Frame, now: float) -> None:
+    def _start_delay_s(self) -> float:
+        """How long stage 1 waits before taking the newest frame, so that its analysis ends just
+        as stage 2 is free for it. Started earlier, the analysed frame would only sit between
+        the stages growing older: with stage 2 the slower, latency would be twice its time."""
+        free_at = self._handoff.taken_s + self._paint_s
+        return min(POLL_S, max(0.0, free_at - self._analyse_s - time.perf_counter()))
+
+    def _take(self, frame: Frame, now: float) -> Analysis:
+        started = time.perf_counter()
         plan = self.machine.plan()
         if plan.session_id != self._session_id:
             if self._session_id is not None:
                 self._forget_shopper()
             self._session_id = plan.session_id
-        image = frame.image
-        flags = 0
-        lips = None
-        self._stage = [0.0, 0.0, 0.0]
-        if plan.analyse:
-            out, flags, lips = self._analyse(frame, plan, now)
-        elif plan.furniture and self.furniture is not None:
-            t0 = time.perf_counter()
-            out, floor_known = self.furniture.process(image, frame.timestamp_ms, plan.placements)
-            self.machine.set_status("floor", None if floor_known else "marker_lost")
-            self._stage[2] = (time.perf_counter() - t0) * 1000
-            self._last_rendered = out
-        else:
-            self.machine.set_status("floor", None)
-            out = image
-        t0 = time.perf_counter()
-        ok, jpeg = cv2.imencode(".jpg", out, self._encode_params)
-        if not ok:
-            raise RuntimeError("JPEG encoding failed")
-        self.timings.append((*self._stage, (time.perf_counter() - t0) * 1000))
-        seq = self.frames_out
-        self.hub.publish(
-            Packet(seq, float(frame.timestamp_ms), pack(seq, flags, frame.timestamp_ms, jpeg.tobytes()))
-        )
-        self.frames_out += 1
-        if self.debug is not None:
-            h, w = image.shape[:2]
-            self.debug.append(FrameDebug(seq, w, h, plan.analyse, plan.look.to_spec(), lips))
+        if not plan.analyse:
+            return Analysis(frame, plan, False, [], started_s=started, done_s=time.perf_counter())
+        return self._analyse(frame, plan, now, started)
 
-    def _analyse(self, frame: Frame, plan: RenderPlan, now: float) -> tuple[np.ndarray, int, list | None]:
+    def _analyse(self, frame: Frame, plan: RenderPlan, now: float, started: float) -> Analysis:
+        """The per-frame analysis, in order: face tracking → occlusion → skin tone. What painting
+        needs from it travels in the `Analysis`, which stage 2 hands to `render`."""
         with self._tracker_lock:
             tracker = self._tracker
             if tracker is None:  # still being built for this shopper: show the mirror meanwhile
-                return frame.image, 0, None
+                return Analysis(frame, plan, False, [], started_s=started, done_s=time.perf_counter())
             t0 = time.perf_counter()
             faces = tracker.process(frame)
         t1 = time.perf_counter()
         self.tracker_calls += 1
+        occlusion: Occlusion | None = None
+        if self._occluder is not None:
+            occlusion = self._occluder.update(frame.image, faces, frame.timestamp_ms)
         face = main_face(faces)
-        if face is not None and (not self._settled or self.frames_out % SKIN_EVERY_SETTLED == 0):
+        light = self._store_light.update(frame.image, face, frame.timestamp_ms)
+        self._analysed_frames += 1
+        skin_s = 0.0
+        if face is not None and (not self._settled or self._analysed_frames % SKIN_EVERY_SETTLED == 0):
+            skin_s = time.perf_counter()
             reading = self._skin.update(frame.image, face)
+            skin_s = time.perf_counter() - skin_s
             self._settled = self._settled or reading.status.code == "ok"
             # Light warnings ask the shopper to help the measurement; once the tone has
             # settled, nagging about the light would only distract from the try-on.
@@ -228,15 +343,83 @@ class Pipeline:
                 "confidence": current.confidence,
             }
         self.machine.observe(now, face is not None, tone, self._light)
+        return Analysis(
+            frame,
+            plan,
+            True,
+            faces,
+            occlusion,
+            light,
+            track_ms=(t1 - t0) * 1000,
+            skin_ms=skin_s * 1000,
+            started_s=started,
+            done_s=time.perf_counter(),
+        )
+
+    # -- stage 2: paint → JPEG → hub --------------------------------------------------------------
+    def _run_paint(self) -> None:
+        while not self._stop.is_set():
+            analysis = self._handoff.take(timeout=POLL_S)
+            if analysis is None:
+                continue
+            try:
+                self._send(analysis)
+            except Exception:  # one bad frame must not end the kiosk's day
+                log.exception("pipeline: painting frame %d failed", analysis.frame.index)
+            self._paint_s += EWMA * (time.perf_counter() - self._handoff.taken_s - self._paint_s)
+
+    def _send(self, analysis: Analysis) -> None:
+        t0 = time.perf_counter()
+        out, flags = self._paint(analysis)
+        t1 = time.perf_counter()
+        ok, jpeg = cv2.imencode(".jpg", out, self._encode_params)
+        if not ok:
+            raise RuntimeError("JPEG encoding failed")
         t2 = time.perf_counter()
-        flags = FLAG_ANALYSED
-        out = frame.image
-        if plan.look.layers and faces:
-            out = render(frame.image, faces, plan.look)
-            flags |= FLAG_LOOK
-            if plan.split is not None:
-                out = split_view(frame.image, out, plan.split)
-        self._stage = [(t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t2) * 1000]
-        self._last_rendered = out
-        lips = face.landmarks[LIPS_OUTER].tolist() if (face is not None and self.debug is not None) else None
-        return out, flags, lips
+        self.timings.append(
+            StageTimes(
+                (analysis.done_s - analysis.started_s) * 1000,
+                analysis.track_ms,
+                analysis.skin_ms,
+                (t0 - analysis.done_s) * 1000,
+                (t1 - t0) * 1000,
+                (t2 - t1) * 1000,
+            )
+        )
+        frame, seq = analysis.frame, self.frames_out
+        self.hub.publish(
+            Packet(seq, float(frame.timestamp_ms), pack(seq, flags, frame.timestamp_ms, jpeg.tobytes()))
+        )
+        self.frames_out += 1
+        if self.debug is not None:
+            face = main_face(analysis.faces)
+            polygon = face.landmarks[LIPS_OUTER] if face is not None else None
+            lips = polygon.tolist() if polygon is not None else None
+            shown = visible_share(analysis.occlusion, polygon) if polygon is not None else 1.0
+            h, w = frame.image.shape[:2]
+            self.debug.append(
+                FrameDebug(seq, w, h, analysis.analysed, analysis.plan.look.to_spec(), lips, shown)
+            )
+
+    def _paint(self, analysis: Analysis) -> tuple[np.ndarray, int]:
+        """The frame as the shopper sees it, and its stream flags."""
+        frame, plan = analysis.frame, analysis.plan
+        image = frame.image
+        if analysis.analysed:
+            out, flags = image, FLAG_ANALYSED
+            if plan.look.layers and analysis.faces:
+                out = render(
+                    image, analysis.faces, plan.look, occlusion=analysis.occlusion, light=analysis.light
+                )
+                flags |= FLAG_LOOK
+                if plan.split is not None:
+                    out = split_view(image, out, plan.split)
+            self._rendered = Rendered(plan.session_id, out)
+            return out, flags
+        if plan.furniture and self.furniture is not None:
+            out, floor_known = self.furniture.process(image, frame.timestamp_ms, plan.placements)
+            self.machine.set_status("floor", None if floor_known else "marker_lost")
+            self._rendered = Rendered(plan.session_id, out)
+            return out, 0
+        self.machine.set_status("floor", None)
+        return image, 0

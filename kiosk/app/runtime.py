@@ -30,6 +30,7 @@ from kiosk.sync.client import MAX_SNAPSHOT_BYTES, HeartbeatInfo
 from kiosk.sync.link import SyncLink
 from recommender.catalogue import DEMO_CATALOGUE, Catalogue, CatalogueError, load_catalogue
 from vision.capture import LatestFrameGrabber
+from vision.light import LightError, LightReference
 
 if TYPE_CHECKING:
     from kiosk.app.furniture import FurnitureStage
@@ -68,6 +69,7 @@ class ShadeAdvisor:
 
     def __call__(self, tone: dict, override: dict | None) -> list[Recommendation]:
         from recommender.features import ShopperProfile
+        from recommender.shade_match import SKIN_MATCH_KINDS, match_skin
 
         lab = list(tone["lab"])
         undertone = None
@@ -77,10 +79,21 @@ class ShadeAdvisor:
         profile = ShopperProfile(
             skin_lab=tuple(lab), confidence=tone["confidence"], undertone_override=undertone
         )
+        catalogue = self._catalogue()
         out: list[Recommendation] = []
         for kind, n in RECOMMEND_KINDS:
-            for rec in self.recommender.recommend(profile, self._catalogue(), kind, top_n=n):
-                out.append(Recommendation(rec.product_id, rec.sku, rec.reason_en, rec.reason_ar))
+            recs = self.recommender.recommend(profile, catalogue, kind, top_n=n)
+            # a closer shade that is sold out is named with the first (next best) in-stock one
+            match = match_skin(profile.skin_lab, catalogue, kind) if kind in SKIN_MATCH_KINDS else None
+            missing = match.nearest_out_of_stock if match else None
+            for i, rec in enumerate(recs):
+                sold_out = missing.sku if missing and i == 0 else None
+                out.append(
+                    Recommendation(
+                        rec.product_id, rec.sku, rec.reason_en, rec.reason_ar,
+                        delta_e=rec.delta_e, grade=rec.grade, closer_out_of_stock=sold_out,
+                    )
+                )  # fmt: skip
         return out
 
 
@@ -126,6 +139,18 @@ def load_assistant(settings: KioskSettings, catalogue_path: Path) -> Any | None:
         return Assistant(knowledge)
     except (KnowledgeError, CatalogueError, OSError) as exc:
         log.warning("assistant unavailable: %s", exc)
+        return None
+
+
+def load_light_reference(settings: KioskSettings) -> LightReference | None:
+    """The grey card `kiosk calibrate light` recorded, if the store mounted one. A bad one is
+    logged and left out: the shades then follow the light read from the shopper's eyes."""
+    if settings.light_card_rect is None or settings.light_card_level is None:
+        return None
+    try:
+        return LightReference(settings.light_card_rect, settings.light_card_level)
+    except LightError as exc:
+        log.error("light card ignored: %s", exc)
         return None
 
 
@@ -185,6 +210,7 @@ class KioskRuntime:
             jpeg_quality=settings.jpeg_quality,
             debug=settings.debug_endpoints,
             furniture=self.furniture,
+            light_reference=load_light_reference(settings),
         )
         self._workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-io")
         self._stopping = threading.Event()  # ends the workers' polling loops at shutdown
@@ -265,7 +291,8 @@ class KioskRuntime:
             fps=self.hub.stats()["fps"],
             camera_state={"ok": "ok", "reconnecting": "lost"}.get(state, "none"),
             uptime_s=time.monotonic() - self.started_s,
-            last_error=self.grabber.status.message or None,
+            # A broken part (a corrupt model) outranks a camera hiccup: staff see it on the dashboard.
+            last_error="; ".join(self.pipeline.broken.values()) or self.grabber.status.message or None,
         )
 
     def _on_document(self, name: str, path: Path) -> None:
@@ -376,13 +403,31 @@ class KioskRuntime:
         }
 
     # -- slow calls -------------------------------------------------------------------------
+    def _shade_picks(self, session_id: str) -> tuple:
+        """The graded complexion shades on this shopper's screen, for "what suits me" answers."""
+        from kiosk.assistant.answers import ShadePick
+
+        session = self.machine.session
+        if session is None or session.id != session_id:
+            return ()
+        picks = []
+        for rec in list(session.recommendations):
+            if rec.grade is None:
+                continue
+            try:
+                product, shade = self.catalogue.shade(rec.sku)
+            except KeyError:  # the catalogue changed since; the next refresh drops it
+                continue
+            picks.append(ShadePick(product, shade, rec.delta_e, rec.grade))
+        return tuple(picks)
+
     def _ask(self, session_id: str, text: str, lang: str | None) -> None:
         """The shopper's words go to the in-process assistant only; the event keeps the intent."""
         with self._assistant_lock:
             if self._assistant_session != session_id:
                 self.assistant.reset()
                 self._assistant_session = session_id
-            reply = self.assistant.ask(text, lang)
+            reply = self.assistant.ask(text, lang, self._shade_picks(session_id))
             turn = self.assistant.turns[-1]
         self.machine.set_assistant(session_id, {"text": reply.reply, "lang": reply.lang}, turn.event_data())
         session = self.machine.session

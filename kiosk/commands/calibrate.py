@@ -1,6 +1,6 @@
-"""`kiosk calibrate camera|floor|board`: camera intrinsics, the camera-to-floor pose, and a
-printable board. The floor command's JSON (rvec, tvec in metres, camera_height_m,
-reprojection_error_px) is stable: other tools read it."""
+"""`kiosk calibrate camera|floor|board|light`: camera intrinsics, the camera-to-floor pose, a
+printable board, and the grey card that tells the store's light. The floor command's JSON
+(rvec, tvec in metres, camera_height_m, reprojection_error_px) is stable: other tools read it."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="calibrate the camera and the floor, or print a board",
         description="Camera intrinsics, camera-to-floor pose and printable ChArUco boards.",
     )
-    what = p.add_subparsers(dest="what", required=True, metavar="camera|floor|board")
+    what = p.add_subparsers(dest="what", required=True, metavar="camera|floor|board|light")
     board_help = f"board spec charuco:<sx>x<sy>:<square_m>:<marker_m>:<DICT> (default {DEFAULT_FLOOR_BOARD})"
 
     cam = what.add_parser("camera", help="intrinsics from photos of a ChArUco board (cv2.calibrateCamera)")
@@ -45,6 +45,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     board.add_argument("--out", required=True, help="board.png or board.pdf")
     board.add_argument("--dpi", type=int, default=300)
     board.set_defaults(func=run_board)
+
+    light = what.add_parser(
+        "light",
+        help="find the grey card in view and record its level under the store's normal light",
+        description="Run once at installation, with the store's normal lights on and the camera's "
+        "exposure and white balance locked: the level recorded is what 'neutral light' means.",
+    )
+    light.add_argument("--image", required=True, help="a frame from the kiosk camera showing the card")
+    light.add_argument("--rect", help="the card's x0,y0,x1,y1 in pixels (default: find it)")
+    light.set_defaults(func=run_light)
 
 
 def _fail(message: str) -> int:
@@ -122,4 +132,28 @@ def run_floor(args: argparse.Namespace) -> int:
     if pose.camera_height_m <= 0:
         return _fail("the pose puts the camera under the floor; is the board lying flat and face up?")
     print(json.dumps({**pose.to_dict(), "saved": args.out}, indent=2))
+    return 0
+
+
+def run_light(args: argparse.Namespace) -> int:
+    from vision.capture import CaptureError, read_image
+    from vision.light import LightError, LightReference, find_grey_card
+
+    try:
+        image = read_image(args.image)
+        if args.rect:
+            try:
+                x0, y0, x1, y1 = (int(v) for v in args.rect.split(","))
+            except ValueError:
+                return _fail(f"--rect must be four integers x0,y0,x1,y1, got {args.rect!r}")
+            rect = (x0, y0, x1, y1)
+        else:
+            rect = find_grey_card(image)
+        reference = LightReference.record(image, rect)
+    except (CaptureError, LightError, OSError) as exc:
+        return _fail(str(exc))
+    print(json.dumps({"rect": list(reference.rect), "level_bgr": list(reference.level)}))
+    print("# kiosk settings (TOML), or MARAYA_LIGHT_CARD_RECT / MARAYA_LIGHT_CARD_LEVEL as JSON lists:")
+    print(f"light_card_rect = {list(reference.rect)}")
+    print(f"light_card_level = {list(reference.level)}")
     return 0

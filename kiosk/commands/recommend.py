@@ -28,7 +28,9 @@ def register(subparsers) -> None:
         description="Rank items of one kind for a shopper. Output: JSON object with model_version "
         "and items [{sku, product_id, shade_name_en, shade_name_ar, hex, score, reason_en, reason_ar, ...}].",
     )
-    rec.add_argument("--skin", required=True, help="skin colour: #rrggbb or L,a,b (CIELAB D65)")
+    skin = rec.add_mutually_exclusive_group(required=True)
+    skin.add_argument("--skin", help="skin colour: #rrggbb or L,a,b (CIELAB D65)")
+    skin.add_argument("--image", type=Path, help="a photo of the shopper: the skin tone is measured from it")
     rec.add_argument("--category", required=True, choices=PRODUCT_KINDS)
     rec.add_argument(
         "--prefs",
@@ -63,8 +65,19 @@ def _recommend(args) -> int:
     from recommender.model import DEFAULT_MODEL
     from recommender.runtime import ModelError, Recommender
 
+    skin_text, confidence = args.skin, 1.0
+    if args.image is not None:
+        from kiosk.commands.skin import measure_still
+        from vision.face import FaceTracker
+
+        with FaceTracker(mode="image", max_faces=2) as tracker:
+            measured = measure_still(args.image, tracker)
+        if measured["status"] != "ok":
+            print(json.dumps(measured, ensure_ascii=False), file=sys.stderr)
+            return 2
+        skin_text, confidence = ",".join(str(v) for v in measured["lab"]), measured["confidence"]
     try:
-        profile = ShopperProfile.from_skin_text(args.skin).with_prefs(args.prefs)
+        profile = ShopperProfile.from_skin_text(skin_text, confidence).with_prefs(args.prefs)
         catalogue = load_catalogue(args.catalogue or DEMO_CATALOGUE)
         recommender = Recommender(args.model or DEFAULT_MODEL)
         items = recommender.recommend(

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from vision.capture import CaptureError, LatestFrameGrabber, open_source, read_image
+from vision.capture import IMAGE_SUFFIXES, CaptureError, LatestFrameGrabber, open_source, read_image
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -14,7 +14,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 def test_image_and_folder_sources(tmp_path):
     frames = list(open_source(str(DATA / "astronaut.jpg")))
     assert len(frames) == 1 and frames[0].image.shape == (512, 512, 3)
-    names = sorted(p.name for p in DATA.glob("*.jpg"))
+    names = sorted(p.name for p in DATA.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     assert [f.index for f in open_source(str(DATA))] == list(range(len(names)))
 
 

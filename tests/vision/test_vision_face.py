@@ -90,3 +90,17 @@ def test_grace_period_holds_then_drops_a_lost_face():
             assert tracker.process(Frame(image, i * 33, i))
         held = [bool(tracker.process(Frame(blank, (5 + i) * 33, 5 + i))) for i in range(5)]
     assert held == [True, True, True, False, False]
+
+
+def test_smoothing_keeps_up_with_a_quick_head_turn():
+    """A quick turn (4 inter-ocular distances per second): with One-Euro beta 8 the landmarks
+    trailed by ~0.020 IOD here (6 px at 720p); beta 20 halves that."""
+    from vision.capture import Frame
+    from vision.face import FaceTracker
+
+    image = read_image(DATA / "astronaut.jpg")
+    with FaceTracker(mode="image") as tracker:
+        iod = tracker.process(Frame(image, 0, 0))[0].interocular
+    q = measure_tracking(image, moving=15, step_px=4.0 * iod * 0.033)
+    assert q.lag_smoothed < 0.015, q
+    assert q.jitter_smoothed < q.jitter_raw

@@ -1,4 +1,4 @@
-"""One effect per product kind, all with the same interface: `apply(geo, layer, strokes)`.
+"""One effect per product kind, all with the same interface: `apply(geo, layer, strokes, light)`.
 
 An effect only decides where its product goes and what colour it lays down, appending
 `Stroke`s; `render` composites them, so the pixels are converted and painted once.
@@ -10,6 +10,8 @@ deep lips with the same fidelity (an additive BGR overlay can only lighten; a hu
 lighten dark pixels), while the lips' lines and the skin's pores and shading stay visible.
 Gloss, shimmer and metallic highlights come from the underlying luminance, so they sit where
 the light really falls and move with the face instead of flickering as per-frame noise would.
+Shades come as the store's `Light` shows them (`Light.shade_lab`): darker in a dim corner,
+warmer under warm light, and exactly the catalogue's under neutral light.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vision.color import hex_to_lab
+from vision.light import Light
 from vision.makeup import regions as R
 from vision.makeup.look import Layer
 from vision.makeup.regions import FaceGeometry, Region, ellipse_region, polygon_region, resample
@@ -57,8 +59,14 @@ def _mean(values: np.ndarray, weights: np.ndarray) -> float:
     return float((values * weights).sum() / total) if total > 1e-6 else float(values.mean())
 
 
-def _pigment(crop: np.ndarray, weights: np.ndarray, target: np.ndarray, finish: FinishModel) -> np.ndarray:
-    """The shade laid over `crop`, keeping its texture; highlights from its own luminance."""
+def _pigment(
+    crop: np.ndarray, weights: np.ndarray, target: np.ndarray, finish: FinishModel, white: np.ndarray
+) -> np.ndarray:
+    """The shade laid over `crop`, keeping its texture; highlights from its own luminance.
+
+    Shine takes the colour of the light's `white` (warm under warm light), as a real gloss
+    reflects the lamp, not a neutral white.
+    """
     L = crop[..., 0]
     core = (weights > 0.5).astype(np.float32)
     dev = L - _mean(L, core)
@@ -74,8 +82,8 @@ def _pigment(crop: np.ndarray, weights: np.ndarray, target: np.ndarray, finish: 
         spec = np.clip((L - lo) / max(hi - lo, 1e-3), 0, 1) ** 1.5
         out[..., 0] += spec * finish.gloss
         fade = 1 - spec * finish.white_highlight
-        out[..., 1] *= fade
-        out[..., 2] *= fade
+        out[..., 1] = white[1] + (out[..., 1] - white[1]) * fade
+        out[..., 2] = white[2] + (out[..., 2] - white[2]) * fade
     if finish.sparkle > 0:
         detail = L - cv2.GaussianBlur(L, (0, 0), 1.2)
         out[..., 0] += np.clip(detail, 0, None) * finish.sparkle
@@ -113,10 +121,6 @@ def _stroke(
         strokes.append(Stroke(region, alpha, paint, smooth))
 
 
-def _lab(hex_colour: str) -> np.ndarray:
-    return hex_to_lab(hex_colour).astype(np.float32)
-
-
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-6)
 
@@ -129,7 +133,7 @@ def _shrink(poly: np.ndarray, factor: float) -> np.ndarray:
 # --- lips -----------------------------------------------------------------------------------
 
 
-def apply_lipstick(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_lipstick(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     s = geo.scale
     region = polygon_region(
         [geo.poly(R.LIPS_OUTER)],
@@ -139,16 +143,16 @@ def apply_lipstick(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> No
         hole_feather_px=0.004 * s,
     )
     finish = FINISH_MODELS[layer.finish]
-    target = _lab(layer.colors[0])
+    target, white = light.shade_lab(layer.colors[0]), light.white_lab()
     _stroke(
         strokes,
         region,
         layer.intensity * finish.opacity,
-        lambda c, w: _pigment(c, w, target, finish),
+        lambda c, w: _pigment(c, w, target, finish, white),
     )
 
 
-def apply_lip_liner(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_lip_liner(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     outer = geo.poly(R.LIPS_OUTER)
     s = geo.scale
     region = polygon_region(
@@ -158,12 +162,12 @@ def apply_lip_liner(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> N
         holes=[_shrink(outer, 0.9), geo.poly(R.LIPS_INNER)],
         hole_feather_px=0.012 * s,
     )
-    target = _lab(layer.colors[0])
+    target, white = light.shade_lab(layer.colors[0]), light.white_lab()
     _stroke(
         strokes,
         region,
         0.9 * layer.intensity,
-        lambda c, w: _pigment(c, w, target, FINISH_MODELS["matte"]),
+        lambda c, w: _pigment(c, w, target, FINISH_MODELS["matte"], white),
     )
 
 
@@ -176,12 +180,13 @@ _EYES = (
 )
 
 
-def apply_eyeshadow(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_eyeshadow(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     s = geo.scale
     finish = FINISH_MODELS[layer.finish]
-    lid_col = _lab(layer.colors[0])
-    crease_col = _lab(layer.colors[1]) if len(layer.colors) > 1 else lid_col
-    outer_col = _lab(layer.colors[2]) if len(layer.colors) > 2 else None
+    lid_col = light.shade_lab(layer.colors[0])
+    crease_col = light.shade_lab(layer.colors[1]) if len(layer.colors) > 1 else lid_col
+    outer_col = light.shade_lab(layer.colors[2]) if len(layer.colors) > 2 else None
+    white = light.white_lab()
     for lid_idx, brow_idx, eye_idx in _EYES:
         lid = resample(geo.poly(lid_idx), 12)
         brow = resample(geo.poly(brow_idx), 12)
@@ -195,7 +200,7 @@ def apply_eyeshadow(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> N
                 strokes,
                 region,
                 strength * layer.intensity,
-                lambda c, w, t=colour: _pigment(c, w, t, finish),
+                lambda c, w, t=colour: _pigment(c, w, t, finish, white),
             )
         if outer_col is not None:
             centre = lid[-1] + 0.25 * up[-1] - 0.05 * s * _unit(lid[-4] - lid[-1])
@@ -205,13 +210,13 @@ def apply_eyeshadow(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> N
                 strokes,
                 region,
                 0.7 * layer.intensity,
-                lambda c, w: _pigment(c, w, outer_col, finish),
+                lambda c, w: _pigment(c, w, outer_col, finish, white),
             )
 
 
-def apply_eyeliner(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_eyeliner(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     s = geo.scale
-    target = _lab(layer.colors[0])
+    target, white = light.shade_lab(layer.colors[0]), light.white_lab()
     for lid_idx, brow_idx, eye_idx in _EYES:
         lid = resample(geo.poly(lid_idx), 14)
         up = np.array([_unit(v) for v in resample(geo.poly(brow_idx), 14) - lid])
@@ -227,13 +232,13 @@ def apply_eyeliner(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> No
             strokes,
             region,
             0.95 * layer.intensity,
-            lambda c, w: _pigment(c, w, target, FINISH_MODELS[layer.finish]),
+            lambda c, w: _pigment(c, w, target, FINISH_MODELS[layer.finish], white),
         )
 
 
-def apply_brow(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_brow(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     s = geo.scale
-    target = _lab(layer.colors[0])
+    target = light.shade_lab(layer.colors[0])
 
     def paint(crop: np.ndarray, weights: np.ndarray) -> np.ndarray:
         # Tint darkens hairs more than the skin between them, so the brow keeps its texture.
@@ -258,9 +263,9 @@ def _cheek_axis(geo: FaceGeometry, cheek: int, ear: int) -> float:
     return float(np.degrees(np.arctan2(d[1], d[0])))
 
 
-def apply_blush(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_blush(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     s = geo.scale
-    target = _lab(layer.colors[0])
+    target = light.shade_lab(layer.colors[0])
     finish = FINISH_MODELS[layer.finish]
     for cheek, bone, ear in (
         (R.RIGHT_CHEEK, R.RIGHT_CHEEKBONE, R.RIGHT_EAR_JAW),
@@ -280,10 +285,10 @@ def apply_blush(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
         _stroke(strokes, region, 0.55 * layer.intensity, paint)
 
 
-def apply_bronzer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_bronzer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     """Contour: the hollow under each cheekbone, and the temples."""
     s = geo.scale
-    target = _lab(layer.colors[0])
+    target = light.shade_lab(layer.colors[0])
     sides = (
         (R.RIGHT_CHEEK, R.RIGHT_EAR_JAW, R.RIGHT_TEMPLE, 61),
         (R.LEFT_CHEEK, R.LEFT_EAR_JAW, R.LEFT_TEMPLE, 291),
@@ -301,9 +306,9 @@ def apply_bronzer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> Non
             )
 
 
-def apply_highlighter(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_highlighter(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     s = geo.scale
-    target = _lab(layer.colors[0])
+    target, white = light.shade_lab(layer.colors[0]), light.white_lab()
     finish = FINISH_MODELS[layer.finish]
 
     def paint(c: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -311,7 +316,7 @@ def apply_highlighter(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) ->
         L = c[..., 0]
         out[..., 0] = (
             L
-            + (100 - L) * 0.3
+            + (white[0] - L) * 0.3  # towards the brightest this light makes a white
             + np.clip(L - cv2.GaussianBlur(L, (0, 0), 1.2), 0, None) * (1 + finish.sparkle)
         )
         out[..., 1] = c[..., 1] + 0.5 * (target[1] - c[..., 1])
@@ -362,7 +367,7 @@ def _base_paint(target: np.ndarray, evening: float, scale: float) -> Callable:
     return paint
 
 
-def apply_foundation(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_foundation(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     s = geo.scale
     holes = [_shrink(e, 1.25) for e in geo.eye_openings()] + [
         geo.poly(R.RIGHT_BROW),
@@ -372,13 +377,13 @@ def apply_foundation(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> 
     region = polygon_region(
         [_shrink(geo.poly(R.FACE_OVAL), 0.93)], geo.shape, 0.03 * s, holes=holes, hole_feather_px=0.02 * s
     )
-    target = _lab(layer.colors[0])
+    target = light.shade_lab(layer.colors[0])
     _stroke(strokes, region, 0.85 * layer.intensity, _base_paint(target, 0.6, s), smooth=True)
 
 
-def apply_concealer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> None:
+def apply_concealer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke], light: Light) -> None:
     s = geo.scale
-    target = _lab(layer.colors[0])
+    target = light.shade_lab(layer.colors[0])
     for lower_idx, eye_idx in ((R.RIGHT_LOWER_LID, R.RIGHT_EYE), (R.LEFT_LOWER_LID, R.LEFT_EYE)):
         lower = resample(geo.poly(lower_idx), 12)
         down = np.array([-(lower[-1] - lower[0])[1], (lower[-1] - lower[0])[0]])
@@ -391,7 +396,7 @@ def apply_concealer(geo: FaceGeometry, layer: Layer, strokes: list[Stroke]) -> N
         _stroke(strokes, region, 0.8 * layer.intensity, _base_paint(target, 0.7, s), smooth=True)
 
 
-EFFECTS: dict[str, Callable[[FaceGeometry, Layer, list[Stroke]], None]] = {
+EFFECTS: dict[str, Callable[[FaceGeometry, Layer, list[Stroke], Light], None]] = {
     "foundation": apply_foundation,
     "concealer": apply_concealer,
     "bronzer": apply_bronzer,

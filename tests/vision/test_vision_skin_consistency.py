@@ -1,0 +1,139 @@
+"""Skin tone, one person one answer (issue 11 §1): expression pairs, clips, the running estimate."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vision.capture import open_source
+from vision.color import delta_e2000
+from vision.evaluate import LONDON, ROOT, clip_stability, expression_pairs, poly_mask, relight
+from vision.face import FaceTracker
+from vision.skin import FACE_OVAL, JUMP_DE, LEFT_EYE, RIGHT_EYE, SkinToneEstimator, measure_frame
+
+FACE_CLIP = ROOT / "tests" / "data" / "face_clip.mp4"
+DEMO_CLIP = ROOT / "assets" / "demo" / "shopper.mp4"
+
+
+def require_shared(path: Path) -> Path:
+    """../shared is absent in a fresh clone: skip there, but never silently on CI."""
+    if not path.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing on CI: the skin-tone consistency figures need it")
+        pytest.skip(f"{path} is absent (fresh clone)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def pairs(image_tracker):
+    return expression_pairs(image_tracker, require_shared(LONDON))
+
+
+def test_pairs_keep_depth_ordering_and_are_all_measured(pairs):
+    assert not pairs.refused
+    assert len(pairs.delta_e) == 13
+    assert pairs.auc >= 0.99  # self-reported black participants read deeper than the others
+
+
+@pytest.mark.xfail(strict=True, reason="a single still has only its own sclera (vision.skin): not met yet")
+def test_pairs_neutral_and_smiling_agree(pairs):
+    assert pairs.percentile(90) < 3 and max(pairs.delta_e.values()) < 6
+
+
+@pytest.mark.parametrize("clip", [FACE_CLIP, DEMO_CLIP], ids=lambda p: p.name)
+def test_running_estimate_holds_still_over_a_clip(clip):
+    c = clip_stability(clip)
+    assert c.settled_frames >= 20, c
+    assert len(c.msts) == 1 and c.spread < 2, c
+
+
+def _clip_frames(path: Path, n: int) -> list[tuple[np.ndarray, object]]:
+    out = []
+    source = open_source(str(path))
+    with FaceTracker(mode="video", max_faces=1) as tracker:
+        for frame in source:
+            faces = tracker.process(frame)
+            if faces:
+                out.append((frame.image, faces[0]))
+            if len(out) >= n:
+                break
+    source.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def clip_frames():
+    return _clip_frames(FACE_CLIP, 40)
+
+
+def _shut_eyes(image: np.ndarray, face) -> np.ndarray:
+    """The eye openings painted with the skin just below them: a blink, or eyes narrowed to slits."""
+    out = image.copy()
+    for eye in ([33, 133, 159, 145], [263, 362, 386, 374]):
+        x0, y0 = face.landmarks[eye].min(axis=0).astype(int)
+        x1, y1 = face.landmarks[eye].max(axis=0).astype(int)
+        out[y0 - 2 : y1 + 3, x0 - 2 : x1 + 3] = out[y1 + 8, (x0 + x1) // 2]
+    return out
+
+
+def test_blinks_do_not_move_the_running_estimate(clip_frames):
+    est = SkinToneEstimator()
+    for image, face in clip_frames[:30]:
+        est.update(image, face)
+    assert est.settled
+    before = np.array(est.current.lab)
+    # Eyes shut for ten frames: a single frame would fall back to gray-world over the whole
+    # frame (a dark backdrop here, so a far lighter skin); the surround plus the learned anchor
+    # keeps the answer.
+    image, face = clip_frames[30]
+    alone = measure_frame(_shut_eyes(image, face), face)
+    assert alone.code != "ok" or delta_e2000(alone.lab, before) > 5  # the single frame is fooled
+    for image, face in clip_frames[30:40]:
+        est.update(_shut_eyes(image, face), face)
+    assert delta_e2000(np.array(est.current.lab), before) < 1.0
+
+
+def test_exposure_change_mid_stream_does_not_move_it(clip_frames):
+    est = SkinToneEstimator()
+    for image, face in clip_frames[:30]:
+        est.update(image, face)
+    before = np.array(est.current.lab)
+    for image, face in clip_frames[30:40]:
+        est.update(relight(image, (0.7, 0.7, 0.7)), face)
+    assert delta_e2000(np.array(est.current.lab), before) < 1.0
+
+
+def _deeper_skin(image: np.ndarray, face) -> np.ndarray:
+    """The same scene and eyes with the skin inside the face oval at 40% of its light: another
+    person, deeper-skinned, stepping into the same spot."""
+    inside = poly_mask(image.shape, face.landmarks[FACE_OVAL])
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        inside &= ~poly_mask(image.shape, face.landmarks[eye], -6)
+    out = image.copy()
+    out[inside] = relight(image, (0.4, 0.4, 0.4))[inside]
+    return out
+
+
+def test_a_new_person_resettles_after_a_settling_window(committed_faces):
+    image, faces = committed_faces["pexels_smile.jpg"]
+    other = _deeper_skin(image, faces[0])
+    target = measure_frame(other, faces[0]).lab
+    est = SkinToneEstimator(settle_frames=8)
+    for _ in range(10):
+        est.update(image, faces[0])
+    start = np.array(est.current.lab)
+    assert delta_e2000(start, target) > JUMP_DE  # a real change, not noise
+    est.update(other, faces[0])
+    assert delta_e2000(np.array(est.current.lab), start) < 0.01  # one odd frame is set aside
+    for _ in range(10):
+        est.update(other, faces[0])
+    assert delta_e2000(np.array(est.current.lab), target) < 1.0  # a whole window: re-settled
+
+
+def test_image_mode_estimate_still_works_frame_by_frame(committed_faces):
+    image, faces = committed_faces["pexels_smile.jpg"]
+    m = measure_frame(image, faces[0])
+    assert m.code == "ok" and 0 < m.quality <= 1 and m.white is not None and m.white.eyes_open > 0.5
