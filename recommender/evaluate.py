@@ -13,7 +13,11 @@ the model has not seen:
    skin, next to the share for whom no in-stock shade is that close (the catalogue's gap,
    which no ranking can fix). Also on real brand ranges when ../shared/data/foundation-shades
    is present (read in place, skipped when absent).
-3. Feedback loop: shoppers whose real taste is bolder and cooler than the bootstrap rules use
+3. Fairness by real brand range (when ../shared is present): every real foundation range of
+   40+ shades as its own catalogue; per Monk group, the share of shoppers with no close match
+   in the whole range (recommender.shade_match grades, against the true skin) and NDCG@5 of the
+   model next to nearest colour.
+4. Feedback loop: shoppers whose real taste is bolder and cooler than the bootstrap rules use
    the kiosk with the shipped model (position-biased, with an exploration slot); their logs
    go through LogSource (IPW) into a retrain; NDCG@5 on held-out shoppers of that taste
    before and after.
@@ -36,6 +40,7 @@ from recommender.data import BootstrapSource, LogSource, RankingData, kind_table
 from recommender.features import COL
 from recommender.metrics import ndcg_at, recall_at
 from recommender.model import DEFAULT_MODEL, TrainParams, onnx_scorer, to_onnx_bytes, train_ranker
+from recommender.shade_match import CLOSE_MAX_DE, grade_of
 from recommender.simulator import (
     BOLDER_COOLER_TASTE,
     BOOTSTRAP_TASTE,
@@ -190,6 +195,60 @@ def real_brand_catalogues(
     return chosen
 
 
+def brand_fairness(score_rows, catalogue: Catalogue, per_mst: int, seed: int) -> dict:
+    """One real range as the whole catalogue: per MST 1..10 the share of shoppers whose closest
+    shade is not a close match, and per MST group NDCG@5 of the model and of nearest colour
+    (None where no shopper of the group has a good fit at all)."""
+    rng = np.random.default_rng(seed)
+    table = kind_tables(catalogue)["foundation"]
+    no_close: dict[int, list[float]] = defaultdict(list)
+    ndcg: dict[str, dict[str, list[float]]] = {
+        "model": defaultdict(list),
+        "nearest colour": defaultdict(list),
+    }
+    for mst in range(1, 11):
+        for _ in range(per_mst):
+            q = simulate_query(rng, table, "foundation", BOOTSTRAP_TASTE, mst)
+            best = float(delta_e2000(np.array(q.true_lab), table.lab).min())
+            no_close[mst].append(float(grade_of(round(best, 1)) != "close"))
+            for name, scores in (
+                ("model", score_rows(q.rows)),
+                ("nearest colour", -q.rows[:, COL["de2000"]]),
+            ):
+                n5 = ndcg_at(q.grades[np.argsort(-scores, kind="stable")], q.grades, 5)
+                if n5 is not None:
+                    ndcg[name][group_of(mst)].append(n5)
+    return {
+        "no_close_match": {mst: float(np.mean(v)) for mst, v in no_close.items()},
+        "ndcg@5": {
+            name: {g: float(np.mean(per[g])) if per[g] else None for g in MST_GROUPS}
+            for name, per in ndcg.items()
+        },
+    }
+
+
+def _print_brand_fairness(rows: dict) -> None:
+    def cell(v):
+        return f"{v:>6.3f}" if v is not None else f"{'—':>6}"
+
+    print(f"  {'':<34}{'% of shoppers with no close match':<40} | NDCG@5 model / nearest colour")
+    head = "".join(f"{m:>4}" for m in range(1, 11))
+    print(f"  {'range (shades)':<34}{head} |" + "".join(f"{g:>15}" for g in MST_GROUPS))
+    worse = 0
+    for label, r in rows.items():
+        share = "".join(f"{r['no_close_match'][m] * 100:>4.0f}" for m in range(1, 11))
+        nd = ""
+        for g in MST_GROUPS:
+            model, near = r["ndcg@5"]["model"][g], r["ndcg@5"]["nearest colour"][g]
+            worse += model is not None and near is not None and model < near
+            nd += f"  {cell(model)}/{cell(near)}"
+        print(f"  {label[:34]:<34}{share} |{nd}")
+    print(
+        f"  (group cells where the model ranks below nearest colour: {worse}"
+        f" of {len(rows) * len(MST_GROUPS)})"
+    )
+
+
 def feedback_loop(score_rows, sizes: dict, seed: int, progress: bool = False) -> dict:
     """Logs from shoppers of a different taste → IPW LogSource → retrain → NDCG before/after."""
     demo = load_catalogue()
@@ -311,6 +370,16 @@ def run(model_path: Path, card_path: Path | None, size: str = "full", seed: int 
             n = len(cat.products[0].shades)
             results["foundation_far"][f"real: {cat.store_id} ({n} shades)"] = far
             _print_far(f"{cat.store_id[:36]} ({n})", far)
+        print(
+            "\n== fairness by real brand range (each its own catalogue;"
+            f" close = ΔE2000 ≤ {CLOSE_MAX_DE:g}) =="
+        )
+        fair = {}
+        for cat in real_brand_catalogues(n_products=1000):
+            n = len(cat.products[0].shades)
+            fair[f"{cat.store_id} ({n})"] = brand_fairness(model.score, cat, sizes["real_per_mst"], seed + 6)
+        results["brand_fairness"] = fair
+        _print_brand_fairness(fair)
     else:
         print(f"  (real brand ranges skipped: {SHARED_SHADES} not present)")
 

@@ -174,6 +174,8 @@ class Recommendation:
     score: float
     reason_en: str
     reason_ar: str
+    delta_e: float  # ΔE2000 between the shopper's skin and the shade
+    grade: str | None  # recommender.shade_match grade for skin-matched kinds, else None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from recommender.catalogue import FINISHES
+from recommender.shade_match import SKIN_MATCH_KINDS, grade_of
 
 _TONE_AR = {"warm": "الدافئ", "neutral": "المحايد", "cool": "البارد"}
 _FINISH_AR = dict(
@@ -18,7 +19,6 @@ _FINISH_AR = dict(
         strict=True,
     )
 )
-_COMPLEXION = ("foundation", "concealer")
 
 
 def explain(profile, kind: str, row: np.ndarray, col: dict[str, int]) -> tuple[str, str]:
@@ -26,9 +26,17 @@ def explain(profile, kind: str, row: np.ndarray, col: dict[str, int]) -> tuple[s
     en: list[str] = []
     ar: list[str] = []
     de = float(row[col["de2000"]])
-    if kind in _COMPLEXION and de <= 3.0:
-        en.append(f"a close match to your skin (ΔE {de:.1f})")
-        ar.append(f"مطابق للون بشرتك (ΔE {de:.1f})")
+    if kind in SKIN_MATCH_KINDS:  # the grade first: a poor match must never read as "for you"
+        grade = grade_of(round(de, 1))
+        if grade == "close":
+            en.append(f"a close match to your skin (ΔE {de:.1f})")
+            ar.append(f"مطابق للون بشرتك (ΔE {de:.1f})")
+        elif grade == "near":
+            en.append(f"near your skin but visibly different (ΔE {de:.1f})")
+            ar.append(f"قريب من لون بشرتك مع فرق ظاهر (ΔE {de:.1f})")
+        else:
+            en.append(f"the nearest shade we have, not a match (ΔE {de:.1f})")
+            ar.append(f"أقرب درجة متوفرة لدينا، وليست مطابقة (ΔE {de:.1f})")
     if kind != "furniture" and row[col["undertone_agree"]] == 1.0:
         tone = profile.undertone
         en.append(f"matches your {tone} undertone")
@@ -43,7 +51,7 @@ def explain(profile, kind: str, row: np.ndarray, col: dict[str, int]) -> tuple[s
         if row[col["fits_width"]] == 1.0:
             en.append("fits your space")
             ar.append("يناسب المساحة لديك")
-    elif kind not in _COMPLEXION:
+    elif kind not in SKIN_MATCH_KINDS:
         chroma, contrast = float(row[col["shade_chroma"]]), float(row[col["contrast_L"]])
         if profile.intensity == "bold" and (chroma >= 35 or contrast >= 15):
             en.append("a bold shade that shows on your skin")

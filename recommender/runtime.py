@@ -30,6 +30,7 @@ from recommender.features import (
 )
 from recommender.model import DEFAULT_MODEL, META_FEATURES, META_TRAINED_AT, sha256_of, version_of
 from recommender.reasons import explain
+from recommender.shade_match import SKIN_MATCH_KINDS, grade_of
 from vision.color import delta_e2000
 
 # MMR trade-off between score and novelty; complexion shoppers want the closest shades even
@@ -243,6 +244,7 @@ class Recommender:
         for i in picked:
             item = sub.items[i]
             reason_en, reason_ar = explain(profile, kind, rows[i], COL)
+            delta_e = round(float(rows[i, COL["de2000"]]), 1)
             out.append(
                 Recommendation(
                     sku=item.sku,
@@ -258,6 +260,8 @@ class Recommender:
                     score=round(float(scores[i]), 4),
                     reason_en=reason_en,
                     reason_ar=reason_ar,
+                    delta_e=delta_e,
+                    grade=grade_of(delta_e) if kind in SKIN_MATCH_KINDS else None,
                 )
             )
         return out

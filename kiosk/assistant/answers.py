@@ -42,6 +42,11 @@ TEXT = {
         "recommend": "Once you accept the camera notice, the mirror reads your skin tone and shows shades "
         "Recommended for you.",
         "recommend_kind": "For {kind} we have {names}.",
+        "suits_close": "Your closest {kind}: {name} (ΔE {de}, a close match).",
+        "suits_near": "Your nearest {kind}: {name} (ΔE {de}): near, but visibly different; staff can help,"
+        " for example by mixing two shades.",
+        "suits_none": "We have no close {kind} match for your tone in stock; the nearest is {name} (ΔE {de})."
+        " Staff can check another store, order it, or mix two shades.",
         "no_info": "I don't have that information here. Would you like me to call a staff member?",
         "staff": "I've asked a staff member to come and help you.",
         "frustrated": "Sorry about that. I've asked a staff member to come and help you.",
@@ -68,6 +73,11 @@ TEXT = {
         "which": "أي منتج المقصود؟ عندنا {kinds}.",
         "recommend": "بعد الموافقة على إشعار الكاميرا تقرأ المرآة لون بشرتك وتعرض درجات «مقترح لك».",
         "recommend_kind": "من {kind} عندنا {names}.",
+        "suits_close": "أقرب {kind} للون البشرة: {name} (ΔE {de}، مطابقة قريبة).",
+        "suits_near": "أقرب {kind} للون البشرة: {name} (ΔE {de})، قريب مع فرق ظاهر، ويمكن للموظف المساعدة"
+        " بمزج درجتين مثلًا.",
+        "suits_none": "لا يتوفر الآن {kind} مطابق للون البشرة؛ الأقرب {name} (ΔE {de})."
+        " يمكن للموظف التحقق من فرع آخر أو طلبه أو مزج درجتين.",
         "no_info": "ما عندي هذه المعلومة هنا. أنادي لك أحد الموظفين؟",
         "staff": "طلبت من أحد الموظفين يجي يساعدك.",
         "frustrated": "آسفين على هذا. طلبت من أحد الموظفين يجي يساعدك.",
@@ -223,8 +233,36 @@ def product_answer(
     return Answer(_listed(lines, lang), True)
 
 
-def recommend_answer(ents: Entities, matcher: EntityMatcher, knowledge: Knowledge, lang: str) -> Answer:
+@dataclass(frozen=True)
+class ShadePick:
+    """A complexion shade the kiosk recommended to this shopper, with its match grade
+    (recommender.shade_match), so "what suits me" says as much as the screen does."""
+
+    product: Product
+    shade: Shade
+    delta_e: float
+    grade: str
+
+
+def _suits(picks: tuple[ShadePick, ...], lang: str) -> list[str]:
+    """The best pick of each kind, in words that match its grade (a poor match is never 'for you')."""
+    lines, seen = [], set()
+    for pick in picks:
+        if pick.product.kind in seen:
+            continue
+        seen.add(pick.product.kind)
+        kind = KIND_LABELS.get(pick.product.kind, (pick.product.kind,) * 2)[lang == "ar"]
+        name = _name(pick.product, lang, pick.shade)
+        lines.append(TEXT[lang][f"suits_{pick.grade}"].format(kind=kind, name=name, de=f"{pick.delta_e:.1f}"))
+    return lines
+
+
+def recommend_answer(
+    ents: Entities, matcher: EntityMatcher, knowledge: Knowledge, lang: str, picks: tuple[ShadePick, ...] = ()
+) -> Answer:
     t = TEXT[lang]
+    if picks:  # the shopper's tone is known: answer with the graded matches the screen shows
+        return Answer(" ".join(_suits(picks, lang)), True)
     entry = knowledge.faq_by_tag("recommend")
     text = entry.answer(lang) if entry else t["recommend"]
     products, _ = resolve(ents, matcher)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from .answers import TEXT, Answer, info_answer, product_answer, recommend_answer
+from .answers import TEXT, Answer, ShadePick, info_answer, product_answer, recommend_answer
 from .entities import Entities, EntityMatcher, trigrams
 from .intents import IntentClassifier
 from .knowledge import FaqEntry, Knowledge
@@ -117,18 +117,19 @@ class Assistant:
         self.misses = 0
         self.turns: list[AssistantTurn] = []
 
-    def _answer(self, intent: str, ents: Entities, lang: str) -> Answer:
+    def _answer(self, intent: str, ents: Entities, lang: str, picks: tuple[ShadePick, ...]) -> Answer:
         if intent in PRODUCT_INTENTS:
             return product_answer(intent, ents, self.matcher, self.knowledge, lang)
         if intent == "recommend":
-            return recommend_answer(ents, self.matcher, self.knowledge, lang)
+            return recommend_answer(ents, self.matcher, self.knowledge, lang, picks)
         if intent in INFO_INTENTS:
             return info_answer(intent, self.knowledge, lang)
         if intent in ("greeting", "thanks"):
             return Answer(TEXT[lang][intent], True)
         return Answer(TEXT[lang]["rephrase"], False)
 
-    def ask(self, text: str, lang: str | None = None) -> AssistantReply:
+    def ask(self, text: str, lang: str | None = None, picks: tuple[ShadePick, ...] = ()) -> AssistantReply:
+        """`picks`: the graded complexion shades the kiosk recommended to this shopper, if any."""
         lang = detect_lang(text, lang)
         ents = self.matcher.match(text)
         prediction = self.classifier.predict(text, ents)
@@ -148,7 +149,7 @@ class Assistant:
                 intent = next((FAQ_TAG_INTENTS[t] for t in faq.tags if t in FAQ_TAG_INTENTS), "faq")
                 answer = Answer(faq.answer(lang), True)
             else:
-                answer = self._answer(intent, ents, lang)
+                answer = self._answer(intent, ents, lang, picks)
             self.misses = 0 if answer.answered else self.misses + 1
             if self.misses >= MAX_MISSES:
                 answer, reason = Answer(TEXT[lang]["missed_three"], False), REPEATED_MISSES

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.evaluate import run
+from recommender.evaluate import SHARED_SHADES, run
 from recommender.model import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,4 +55,21 @@ def test_eval_model_beats_baselines_and_loop_learns(capsys):
         assert set(r["model"]) >= {"MST 1-3", "MST 4-7", "MST 8-10", "gap"}
     fb = res["feedback"]["new-taste shoppers"]
     assert fb["retrained on logs"] > fb["bootstrap model"]
-    assert "catalogue gap" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "catalogue gap" in out
+    if SHARED_SHADES.exists():  # one row per real range of 40+ shades
+        assert "fairness by real brand range" in out and len(res["brand_fairness"]) >= 30
+
+
+def test_brand_fairness_reports_every_monk_group(demo):
+    """The per-range fairness table's rows: a no-close-match share for MST 1..10 and NDCG@5 of the
+    model and of nearest colour per group (the demo range stands in for a real one here)."""
+    from recommender.evaluate import MST_GROUPS, brand_fairness
+    from recommender.runtime import load_model
+
+    model = load_model(DEFAULT_MODEL)
+    row = brand_fairness(model.score, demo, per_mst=3, seed=1)
+    assert sorted(row["no_close_match"]) == list(range(1, 11))
+    assert all(0.0 <= v <= 1.0 for v in row["no_close_match"].values())
+    for ranker in ("model", "nearest colour"):
+        assert set(row["ndcg@5"][ranker]) == set(MST_GROUPS)
