@@ -9,6 +9,10 @@ its own fresh database (`postgres_database_url`).
 
 Playwright's sync API allows one instance per thread, so every browser test shares the
 session's `browser`; it skips cleanly without Debian's chromium, except under CI=true.
+
+The deep-skin portraits and the brand shade ranges live outside the repo in ../shared/data
+(absent in a fresh clone): every test that reads them goes through `require_shared`, which skips
+there and fails under CI=true, as a missing PostgreSQL or Chromium does.
 """
 
 from __future__ import annotations
@@ -23,10 +27,31 @@ from kiosk.app.chromium import CHROMIUM, HEADLESS_ARGS
 from kiosk.backend.throwaway_pg import PostgresUnavailable, ThrowawayPostgres, create_database, drop_database
 
 
-def _no_postgres(reason: str):
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(what: str):
+    """A missing outside dependency: a skip on a developer's machine, a failure under CI=true."""
     if _ci():
-        pytest.fail(f"PostgreSQL is required under CI: {reason}")
-    pytest.skip(f"PostgreSQL not available: {reason}")
+        pytest.fail(f"{what} is required under CI=true")
+    pytest.skip(f"{what} is not available")
+
+
+def _no_postgres(reason: str):
+    _unavailable(f"PostgreSQL ({reason})")
+
+
+def _require_shared(path: Path) -> Path:
+    if not path.exists():
+        _unavailable(f"{path} (../shared/data, absent in a fresh clone)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def require_shared():
+    """`require_shared(path)` gives back a path under ../shared/data, or skips (fails under CI=true)."""
+    return _require_shared
 
 
 @pytest.fixture(scope="session")
@@ -68,16 +93,10 @@ def database_url(request):
     return request.getfixturevalue(f"{request.param}_database_url")
 
 
-def _ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        if _ci():
-            pytest.fail(f"Debian's chromium is required under CI ({CHROMIUM} is missing)")
-        pytest.skip(f"Debian's chromium is not installed ({CHROMIUM})")
+        _unavailable(f"Debian's chromium ({CHROMIUM})")
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=list(HEADLESS_ARGS))

@@ -35,7 +35,6 @@ class KioskSettings(BaseSettings):
     # reach the backend on a private address the phone cannot.
     public_url: str = ""
     kiosk_token: str = ""
-    store_id: str = "riyadh-01"
     # "0" = webcam 0, or a video / image / folder path.
     source: str = "0"
     loop: bool = True

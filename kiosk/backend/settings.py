@@ -72,10 +72,6 @@ class BackendSettings(BaseSettings):
             raise ValueError("MARAYA_SECRET_KEY must be at least 16 characters")
         return self
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 class SettingsError(ValueError):
     """Settings that cannot run, said in one line that names the variables and never echoes

@@ -133,7 +133,6 @@ def run_demo(args: argparse.Namespace) -> int:
     settings = KioskSettings(
         backend_url=backend.url,
         kiosk_token=backend.kiosk_token,
-        store_id=backend.store_id,
         data_dir=args.data_dir / "kiosk",
         **overrides,
     )

@@ -1,6 +1,6 @@
-"""`SyncLink`: the kiosk process's one handle on the backend (the `BackendLink` that
-kiosk/app/runtime.py expects): durable event recording, the sync thread, and the direct calls
-a shopper waits for (help request, handoff)."""
+"""`SyncLink`: the kiosk process's one handle on the backend (kiosk/app/runtime.py holds one):
+durable event recording, the sync thread, and the direct calls a shopper waits for (help
+request, handoff)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.sync.events import Event, canonical_uuid, validate_data
+from kiosk.events import validate_data
+from kiosk.sync.events import Event, canonical_uuid
 
 MAX_BATCH = 500  # API.md's per-request limit
 # Session rows only hold counters; they are dropped once idle this long with nothing unsent.

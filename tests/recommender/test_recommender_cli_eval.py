@@ -1,3 +1,4 @@
+import contextlib
 import json
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def test_kiosk_recommend_rejects_bad_input_clearly():
 
 
 @pytest.mark.slow
-def test_eval_model_beats_baselines_and_loop_learns(capsys):
+def test_eval_model_beats_baselines_and_loop_learns(capsys, require_shared):
     res = run(DEFAULT_MODEL, None, "quick")
     for label in ("demo catalogue", "2 unseen synthetic catalogues"):
         r = res[label]
@@ -57,7 +58,8 @@ def test_eval_model_beats_baselines_and_loop_learns(capsys):
     assert fb["retrained on logs"] > fb["bootstrap model"]
     out = capsys.readouterr().out
     assert "catalogue gap" in out
-    if SHARED_SHADES.exists():  # one row per real range of 40+ shades
+    with contextlib.suppress(pytest.skip.Exception):  # the real ranges when ../shared is there
+        require_shared(SHARED_SHADES)  # one row per real range of 40+ shades
         assert "fairness by real brand range" in out and len(res["brand_fairness"]) >= 30
 
 

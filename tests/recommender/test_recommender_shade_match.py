@@ -4,7 +4,6 @@ nearest shades, and the derivation of the demo range from the real brand ranges.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -26,15 +25,6 @@ from vision.color import MST_SWATCHES, delta_e2000, hex_to_lab, undertone
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_SHADES = ROOT.parent / "shared" / "data" / "foundation-shades" / "allShades.csv"
-
-
-def require_shared(path: Path) -> Path:
-    """../shared is absent in a fresh clone: skip there, but never silently on CI."""
-    if not path.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but {path} is missing")
-        pytest.skip(f"{path} not present")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +110,7 @@ def test_reference_skin_keeps_swatch_depth_and_lands_in_its_undertone():
 
 
 @pytest.mark.slow
-def test_demo_ranges_are_derived_from_the_real_ranges():
+def test_demo_ranges_are_derived_from_the_real_ranges(require_shared):
     """The checked-in ranges are exactly what the derivation script makes of ../shared."""
     shades_csv = require_shared(SHARED_SHADES)
     sys.path.insert(0, str(ROOT / "tools"))

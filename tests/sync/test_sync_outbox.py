@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from kiosk.sync.events import EventError
+from kiosk.events import EventError
 from kiosk.sync.outbox import Outbox
 
 

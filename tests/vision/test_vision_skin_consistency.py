@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,17 +17,8 @@ FACE_CLIP = ROOT / "tests" / "data" / "face_clip.mp4"
 DEMO_CLIP = ROOT / "assets" / "demo" / "shopper.mp4"
 
 
-def require_shared(path: Path) -> Path:
-    """../shared is absent in a fresh clone: skip there, but never silently on CI."""
-    if not path.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} is missing on CI: the skin-tone consistency figures need it")
-        pytest.skip(f"{path} is absent (fresh clone)")
-    return path
-
-
 @pytest.fixture(scope="module")
-def pairs(image_tracker):
+def pairs(image_tracker, require_shared):
     return expression_pairs(image_tracker, require_shared(LONDON))
 
 

@@ -46,11 +46,6 @@ class Region:
     rect: tuple[int, int, int, int]
     mask: np.ndarray
 
-    @property
-    def slices(self) -> tuple[slice, slice]:
-        x0, y0, x1, y1 = self.rect
-        return slice(y0, y1), slice(x0, x1)
-
 
 def resample(points: np.ndarray, n: int) -> np.ndarray:
     """n points evenly spaced by arc length along a polyline."""
