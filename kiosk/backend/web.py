@@ -3,10 +3,14 @@ default (right-to-left); the choice lives in a `lang` cookie set by /admin/lang/
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+
+from kiosk.backend.localtime import format_datetime
+from recommender.vocabulary import FINISH_NAMES, KIND_NAMES, UNDERTONE_NAMES
 
 LANGS = ("ar", "en")
 
@@ -172,7 +176,32 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (Arabic, English)
     "grade_near": ("قريبة بفرق ظاهر", "Near, visibly different"),
     "grade_none": ("لا توجد درجة مطابقة", "No close match"),
     "shoppers": ("متسوّقين", "shoppers"),
+    # enums staff see, by group: label(group, value) looks up f"{group}_{value}"
+    "health_healthy": ("يعمل", "healthy"),
+    "health_stale": ("متأخر", "stale"),
+    "health_down": ("متوقف", "down"),
+    "health_revoked": ("ملغى", "revoked"),
+    "health_never-seen": ("لم يتصل بعد", "never seen"),
+    "camera_ok": ("تعمل", "ok"),
+    "camera_lost": ("انقطعت", "lost"),
+    "camera_none": ("لا توجد", "none"),
+    "reason_shopper": ("طلب المتسوّق", "shopper asked"),
+    "reason_assistant": ("أحاله المساعد", "assistant referred"),
+    "sessions_series": ("الجلسات", "sessions"),
+    "tryons_series": ("التجارب", "try-ons"),
+    "seconds_short": ("ث", "s"),
+    # the phone page
+    "valid_until": ("الرابط صالح حتى", "This link works until"),
+    "local_time_note": ("بتوقيت المتجر", "store time"),
+    "save_photo": ("حفظ الصورة", "Save the photo"),
+    "opening_hours": ("ساعات العمل", "Opening hours"),
+    "shade": ("الدرجة", "Shade"),
+    "look_code": ("رمز الإطلالة", "Look code"),
+    "timezone": ("المنطقة الزمنية", "Time zone"),
 }
+
+# Catalogue enums come from the one vocabulary the kiosk uses too (recommender.vocabulary).
+VOCABULARIES = {"kind": KIND_NAMES, "finish": FINISH_NAMES, "undertone": UNDERTONE_NAMES}
 
 
 def lang_of(request: Request) -> str:
@@ -189,9 +218,34 @@ def translator(lang: str):
     return t
 
 
+def labeller(lang: str):
+    """label(group, value): the staff-facing name of an enum value in this language; an unknown
+    value is shown as stored rather than failing the page."""
+    index = LANGS.index(lang)
+
+    def label(group: str, value: str) -> str:
+        names = VOCABULARIES.get(group)
+        if names is not None:
+            return names[value][1 - index] if value in names else value
+        pair = STRINGS.get(f"{group}_{value}")
+        return pair[index] if pair else value
+
+    return label
+
+
 def _context(request: Request) -> dict:
     lang = lang_of(request)
-    return {"lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "t": translator(lang)}
+
+    def local_time(at: dt.datetime | None, zone: str) -> str:
+        return "—" if at is None else format_datetime(at, zone, lang)
+
+    return {
+        "lang": lang,
+        "dir": "rtl" if lang == "ar" else "ltr",
+        "t": translator(lang),
+        "label": labeller(lang),
+        "local_time": local_time,
+    }
 
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

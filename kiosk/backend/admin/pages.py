@@ -127,7 +127,7 @@ def dashboard(
     end: dt.date | None = None,
     kiosk_id: RowIdQuery = None,
 ):
-    first, last = date_range(start, end)
+    first, last = date_range(start, end, store.timezone)
     k = analytics.kpis(db, store_id, first, last, kiosk_id)
     store_kiosks = list(db.scalars(select(Kiosk).where(Kiosk.store_id == store_id).order_by(Kiosk.id)))
     return render(

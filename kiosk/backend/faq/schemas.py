@@ -4,6 +4,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kiosk.backend.localtime import DEFAULT_TIMEZONE
+from kiosk.backend.stores.schemas import TimeZoneName
+
 LongText = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
@@ -34,6 +37,7 @@ class StoreInfo(BaseModel):
     returns_ar: str = Field(default="", max_length=2000)
     payment_en: str = Field(default="", max_length=2000)
     payment_ar: str = Field(default="", max_length=2000)
+    timezone: TimeZoneName = DEFAULT_TIMEZONE
 
 
 class KioskFaq(BaseModel):

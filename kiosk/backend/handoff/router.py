@@ -55,6 +55,7 @@ def handoff_page(token: Token, request: Request, db: DB, _throttle: AddressThrot
     store = db.get(Store, handoff.store_id)
     handoff.views += 1
     db.commit()
+    lang = lang_of(request)
     return templates.TemplateResponse(
         request,
         "handoff.html",
@@ -62,7 +63,8 @@ def handoff_page(token: Token, request: Request, db: DB, _throttle: AddressThrot
             "handoff": handoff,
             "token": token,
             "store": store,
-            "lang": lang_of(request),
+            "store_name": store.name_ar if lang == "ar" else store.name_en,
+            "hours": store.hours_ar if lang == "ar" else store.hours_en,
             "total": sum(i["price"] for i in handoff.items),
         },
         headers={"Cache-Control": "no-store"},
@@ -72,11 +74,16 @@ def handoff_page(token: Token, request: Request, db: DB, _throttle: AddressThrot
 @public.get(
     "/h/{token}/snapshot.jpg", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}}
 )
-def handoff_snapshot(token: Token, db: DB, _throttle: AddressThrottle) -> Response:
+def handoff_snapshot(token: Token, db: DB, _throttle: AddressThrottle, download: bool = False) -> Response:
+    """The look's photo; `?download=1` asks the phone to save it (the `download` attribute alone
+    is ignored by some mobile browsers)."""
     handoff = _live(db, token)
     if handoff.snapshot_jpeg is None:
         raise HTTPException(404, "no photo was shared with this look")
-    return Response(handoff.snapshot_jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if download:
+        headers["Content-Disposition"] = 'attachment; filename="maraya-look.jpg"'
+    return Response(handoff.snapshot_jpeg, media_type="image/jpeg", headers=headers)
 
 
 ShortCode = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9 ]+$")]

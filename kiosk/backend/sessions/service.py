@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from kiosk.backend.help.models import HelpRequest
 from kiosk.backend.kiosks.models import Kiosk
 from kiosk.backend.sessions.models import IngestBatch, SessionEvent
 from kiosk.backend.sessions.schemas import EventBatch
+from kiosk.backend.stores.models import Store
 
 
 class KeyReused(Exception):
@@ -71,6 +73,8 @@ def ingest(db: Session, kiosk: Kiosk, key: str, batch: EventBatch, skew_s: int) 
     if existing is not None:
         return _answer_existing(existing, digest)
     rows = []
+    # Dashboard days are the store's days: an event is filed under its local date.
+    zone = ZoneInfo(db.get(Store, kiosk.store_id).timezone)
     for event in batch.events:
         data = event.data.model_dump(mode="json")
         rows.append(
@@ -81,7 +85,7 @@ def ingest(db: Session, kiosk: Kiosk, key: str, batch: EventBatch, skew_s: int) 
                 "session_id": str(event.session_id),
                 "seq": event.seq,
                 "at": event.at,
-                "day": event.at.astimezone(dt.UTC).date(),
+                "day": event.at.astimezone(zone).date(),
                 "kind": event.kind,
                 "product_id": data.get("product_id"),
                 "shade_sku": data.get("shade_sku"),

@@ -16,6 +16,7 @@ from kiosk.backend.catalogue.csv_format import neutralise
 from kiosk.backend.deps import DB, ReadStore, StaffDep
 from kiosk.backend.shadegap import service
 from kiosk.backend.shadegap.schemas import ShadeGap
+from kiosk.backend.stores.models import Store
 
 staff_api = APIRouter(prefix="/api/v1/stores/{store_id}", tags=["shade gap"])
 page = APIRouter(prefix="/admin", include_in_schema=False)
@@ -24,10 +25,10 @@ Day = Annotated[dt.date | None, Query()]
 Kind = Annotated[Literal["foundation", "concealer"], Query()]
 
 
-def _report(db, store_id: str, start, end, kind: str) -> ShadeGap:
-    first, last = date_range(start, end)
+def _report(db, store: Store, start, end, kind: str) -> ShadeGap:
+    first, last = date_range(start, end, store.timezone)
     try:
-        return service.shade_gap(db, store_id, first, last, kind)
+        return service.shade_gap(db, store.id, first, last, kind)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
 
@@ -35,27 +36,27 @@ def _report(db, store_id: str, start, end, kind: str) -> ShadeGap:
 @staff_api.get("/shade-gap")
 def get_shade_gap(
     store_id: str,
-    _store: ReadStore,
+    store: ReadStore,
     staff: StaffDep,
     db: DB,
     start: Day = None,
     end: Day = None,
     kind: Kind = "foundation",
 ) -> ShadeGap:
-    return _report(db, store_id, start, end, kind)
+    return _report(db, store, start, end, kind)
 
 
 @staff_api.get("/shade-gap.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def shade_gap_csv(
     store_id: str,
-    _store: ReadStore,
+    store: ReadStore,
     staff: StaffDep,
     db: DB,
     start: Day = None,
     end: Day = None,
     kind: Kind = "foundation",
 ) -> Response:
-    gap = _report(db, store_id, start, end, kind)
+    gap = _report(db, store, start, end, kind)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["mst", "undertone", "best_sku", "best_name_en", "best_name_ar", "best_hex",
@@ -91,6 +92,6 @@ def shade_gap_page(
     kind: Kind = "foundation",
 ):
 
-    gap = _report(db, store_id, start, end, kind)
+    gap = _report(db, store, start, end, kind)
     rows = [gap.cells[i : i + 3] for i in range(0, len(gap.cells), 3)]
     return render(request, "shadegap.html", staff, store=store, gap=gap, rows=rows)

@@ -57,7 +57,7 @@
         card.dataset.helpId = it.id;
         const text = document.createElement("div");
         const waited = Math.round((Date.now() - Date.parse(it.created_at)) / 1000);
-        text.textContent = `${label("kiosk")}: ${it.kiosk_name} · ${it.reason}${it.note ? " · " + it.note : ""} · ${label(it.status)} · ${label("waiting")} ${waited}s`;
+        text.textContent = `${label("kiosk")}: \u2068${it.kiosk_name}\u2069 · ${label(it.reason)}${it.note ? " · \u2068" + it.note + "\u2069" : ""} · ${label(it.status)} · ${label("waiting")} ${waited} ${label("seconds")}`;
         card.appendChild(text);
         const buttons = document.createElement("div");
         if (it.status === "open") {
@@ -88,8 +88,8 @@
       data: {
         labels: k.per_day.map((d) => d.day),
         datasets: [
-          { label: "sessions", data: k.per_day.map((d) => d.sessions), borderColor: accent },
-          { label: "try-ons", data: k.per_day.map((d) => d.tryons), borderColor: "#d08a2e" },
+          { label: data.dataset.labelSessions, data: k.per_day.map((d) => d.sessions), borderColor: accent },
+          { label: data.dataset.labelTryons, data: k.per_day.map((d) => d.tryons), borderColor: "#d08a2e" },
         ],
       },
       options: { animation: false },
@@ -97,7 +97,7 @@
     const bar = (id, rows) =>
       new Chart(document.getElementById(id), {
         type: "bar",
-        data: { labels: rows.map((r) => r.key), datasets: [{ label: "try-ons", data: rows.map((r) => r.count), backgroundColor: accent }] },
+        data: { labels: rows.map((r) => r.key), datasets: [{ label: data.dataset.labelTryons, data: rows.map((r) => r.count), backgroundColor: accent }] },
         options: { animation: false, indexAxis: "y", plugins: { legend: { display: false } } },
       });
     bar("chart-products", k.top_products);

@@ -6,6 +6,7 @@ from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.backend.db import Base, UTCDateTime, utcnow
+from kiosk.backend.localtime import DEFAULT_TIMEZONE
 
 
 class Store(Base):
@@ -18,6 +19,10 @@ class Store(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     name_ar: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3), default="SAR")
+    # IANA zone every time shown to shoppers and staff is converted to (the database keeps UTC).
+    timezone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE
+    )
     hours_en: Mapped[str] = mapped_column(Text, default="")
     hours_ar: Mapped[str] = mapped_column(Text, default="")
     returns_en: Mapped[str] = mapped_column(Text, default="")

@@ -18,6 +18,7 @@ def store_out(s: Store) -> StoreOut:
         name_en=s.name_en,
         name_ar=s.name_ar,
         currency=s.currency,
+        timezone=s.timezone,
         catalogue_version=s.catalogue_version,
         faq_version=s.faq_version,
     )
