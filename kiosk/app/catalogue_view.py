@@ -12,24 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recommender.catalogue import MAKEUP_KINDS, Catalogue, Product, Shade
+from recommender.vocabulary import KIND_NAMES
 from vision.makeup import KINDS as PAINT_ORDER
 from vision.makeup import Layer, Look
 
 PRESETS_FILE = Path(__file__).with_name("presets.json")
 MAX_LAYER_COLORS = {"eyeshadow": 3}
-
-KIND_NAMES = {
-    "lipstick": ("Lipstick", "أحمر الشفاه"),
-    "lip_liner": ("Lip liner", "محدد الشفاه"),
-    "blush": ("Blush", "أحمر الخدود"),
-    "bronzer": ("Bronzer", "برونزر"),
-    "highlighter": ("Highlighter", "هايلايتر"),
-    "eyeshadow": ("Eyeshadow", "ظلال العيون"),
-    "eyeliner": ("Eyeliner", "كحل"),
-    "brow": ("Brows", "الحواجب"),
-    "foundation": ("Foundation", "كريم الأساس"),
-    "concealer": ("Concealer", "كونسيلر"),
-}
 
 
 @dataclass(frozen=True)

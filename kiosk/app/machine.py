@@ -40,12 +40,30 @@ class Phase(StrEnum):
 
 ANALYSED_PHASES = {Phase.MODE, Phase.MAKEUP, Phase.SUMMARY}
 MAX_PLACEMENTS = 6
+FLOOR_REACH_M = 20.0  # furniture goes within this many metres of the floor's origin, either way
 # How long the attract screen confirms "forgotten" to the shopper who asked (or until the next start).
 NOTICE_MS = 12_000
 
 
+# The stable codes the page maps to a short message in the shopper's language (kiosk/ui/i18n.js,
+# "error_<code>"); the message itself is for logs and tests, never shown.
+ERROR_CODES = frozenset(
+    {
+        "not_possible", "bad_input", "unknown_product", "out_of_stock", "too_many_pieces",
+        "help_already_called", "assistant_unavailable", "nothing_to_send", "off_floor", "internal",
+    }
+)  # fmt: skip
+
+
 class CommandError(ValueError):
-    """A command the current phase cannot take, or one with bad arguments."""
+    """A command the current phase cannot take, or one with bad arguments; `code` is what the
+    shopper is told (one of ERROR_CODES)."""
+
+    def __init__(self, message: str, code: str = "not_possible") -> None:
+        if code not in ERROR_CODES:
+            raise ValueError(f"unknown error code {code!r}")
+        super().__init__(message)
+        self.code = code
 
 
 class EventSink(Protocol):
@@ -81,6 +99,8 @@ class RenderPlan:
     session_id: str | None
     furniture: bool = False  # render the placements on the floor (no face analysis)
     placements: tuple[Placement, ...] = ()
+    photo_round: int = 0  # the handoff photo is picked anew after every retake (kiosk/app/photo.py)
+    photo_hold: bool = False  # the summary shows the photo: stop changing it once picked
 
 
 @dataclass
@@ -106,6 +126,7 @@ class ShopperSession:
     handoff: dict | None = None  # code, url, items, snapshot — or error
     assistant: dict | None = None  # the assistant's last reply: text, lang (never the question)
     speech: dict | None = None  # the shopper's {muted, volume} for spoken replies; None = kiosk default
+    photo_round: int = 0  # bumped by "retake" on the summary screen
     last_touch_ms: float = 0.0
     face_seen_ms: float = 0.0
     recorded: bool = False  # whether any event of this session reached the outbox
@@ -173,19 +194,23 @@ class KioskMachine:
     def plan(self) -> RenderPlan:
         with self._lock:
             s = self.session
+            hold = self.phase == Phase.SUMMARY
             if s is not None and s.mode == "furniture" and self.phase in (Phase.FURNITURE, Phase.SUMMARY):
-                return RenderPlan(False, Look(), None, s.id, furniture=True, placements=tuple(s.placements))
+                return RenderPlan(
+                    False, Look(), None, s.id, furniture=True, placements=tuple(s.placements),
+                    photo_round=s.photo_round, photo_hold=hold,
+                )  # fmt: skip
             if s is None or self.phase not in ANALYSED_PHASES or s.mode == "furniture":
                 return RenderPlan(False, Look(), None, s.id if s else None)
             look = build_look(self.catalogue, s.selections) if self.phase != Phase.MODE else Look()
-            return RenderPlan(True, look, s.split, s.id)
+            return RenderPlan(True, look, s.split, s.id, photo_round=s.photo_round, photo_hold=hold)
 
     # -- commands from the page ----------------------------------------------------------
     def handle(self, cmd: dict[str, Any], now_ms: float) -> None:
         name = cmd.get("cmd")
         handler = getattr(self, f"_cmd_{name}", None) if isinstance(name, str) else None
         if handler is None:
-            raise CommandError(f"unknown command {name!r}")
+            raise CommandError(f"unknown command {name!r}", "bad_input")
         with self._lock:
             if self.session is not None:
                 self.session.last_touch_ms = now_ms
@@ -203,7 +228,7 @@ class KioskMachine:
     def _cmd_lang(self, cmd: dict, now: float) -> None:
         lang = cmd.get("lang")
         if lang not in ("ar", "en"):
-            raise CommandError("lang must be 'ar' or 'en'")
+            raise CommandError("lang must be 'ar' or 'en'", "bad_input")
         self.lang = lang
         if self.session is not None:
             self.session.lang = lang
@@ -215,7 +240,7 @@ class KioskMachine:
             raise CommandError("spoken replies are not available now")
         muted = cmd.get("muted")
         if not isinstance(muted, bool):
-            raise CommandError("muted must be true or false")
+            raise CommandError("muted must be true or false", "bad_input")
         s.speech = {"muted": muted, "volume": _unit(cmd.get("volume"))}
 
     def _cmd_start(self, cmd: dict, now: float) -> None:
@@ -245,7 +270,7 @@ class KioskMachine:
     def _cmd_mode(self, cmd: dict, now: float) -> None:
         s = self._need(Phase.MODE)
         if cmd.get("mode") not in self.modes:
-            raise CommandError(f"mode must be one of {self.modes}")
+            raise CommandError(f"mode must be one of {self.modes}", "bad_input")
         self._enter_mode(s, cmd["mode"], now)
 
     def _enter_mode(self, s: ShopperSession, mode: str, now: float) -> None:
@@ -274,9 +299,9 @@ class KioskMachine:
         try:
             product, shade = self.catalogue.shade(str(sku))
         except KeyError:
-            raise CommandError(f"unknown shade {sku!r}") from None
+            raise CommandError(f"unknown shade {sku!r}", "unknown_product") from None
         if product.kind not in MAKEUP_KINDS:
-            raise CommandError(f"{sku} is not a makeup shade")
+            raise CommandError(f"{sku} is not a makeup shade", "unknown_product")
         value = cmd.get("intensity", intensity if intensity is not None else 0.8)
         return Selection(product.id, shade.sku, _unit(value))
 
@@ -302,7 +327,7 @@ class KioskMachine:
         s = self._need(Phase.MAKEUP)
         kind = cmd.get("kind")
         if kind not in s.selections:
-            raise CommandError(f"nothing applied for {kind!r}")
+            raise CommandError(f"nothing applied for {kind!r}", "bad_input")
         old = s.selections[kind]
         s.selections[kind] = Selection(old.product_id, old.sku, _unit(cmd.get("value")))
 
@@ -310,7 +335,7 @@ class KioskMachine:
         s = self._need(Phase.MAKEUP)
         preset = self.presets.get(str(cmd.get("id")))
         if preset is None:
-            raise CommandError(f"unknown preset {cmd.get('id')!r}")
+            raise CommandError(f"unknown preset {cmd.get('id')!r}", "unknown_product")
         for kind in list(s.selections):
             self._take_off(s, kind, now)
         for item in preset.items:
@@ -329,7 +354,7 @@ class KioskMachine:
         else:
             mst, under = cmd.get("mst"), cmd.get("undertone")
             if mst not in MST_RANGE or under not in UNDERTONES:
-                raise CommandError("tone needs mst 1..10 and undertone warm|neutral|cool")
+                raise CommandError("tone needs mst 1..10 and undertone warm|neutral|cool", "bad_input")
             s.tone_override = {"mst": int(mst), "undertone": under}
         self._refresh_recommendations(s)
 
@@ -348,7 +373,7 @@ class KioskMachine:
                     },
                 )
                 return
-        raise CommandError(f"{cmd.get('sku')!r} is not among the recommendations")
+        raise CommandError(f"{cmd.get('sku')!r} is not among the recommendations", "unknown_product")
 
     def _cmd_basket_add(self, cmd: dict, now: float) -> None:
         s = self._need(Phase.MAKEUP, Phase.FURNITURE, Phase.SUMMARY)
@@ -356,6 +381,8 @@ class KioskMachine:
             sel = Selection(*self._variant(cmd.get("product_id"), cmd.get("sku")), 1.0)
         else:
             sel = self._shade_selection(cmd)
+            if self.catalogue.shade(sel.sku)[1].stock <= 0:
+                raise CommandError(f"{sel.sku} is sold out here", "out_of_stock")
         if all(b.sku != sel.sku for b in s.basket):
             s.basket.append(sel)
             self._record("added_to_basket", {"product_id": sel.product_id, "shade_sku": sel.sku})
@@ -368,23 +395,23 @@ class KioskMachine:
     def _variant(self, product_id: Any, variant: Any) -> tuple[str, str]:
         product = next((p for p in self.catalogue.by_kind("furniture") if p.id == product_id), None)
         if product is None or not product.variants:
-            raise CommandError(f"unknown furniture {product_id!r}")
+            raise CommandError(f"unknown furniture {product_id!r}", "unknown_product")
         if variant is None:
             return product.id, product.variants[0].sku
         if all(v.sku != variant for v in product.variants):
-            raise CommandError(f"{product_id} has no variant {variant!r}")
+            raise CommandError(f"{product_id} has no variant {variant!r}", "unknown_product")
         return product.id, str(variant)
 
     def _placement_index(self, s: ShopperSession, cmd: dict) -> int:
         index = cmd.get("index", s.selected)
         if not isinstance(index, int) or not 0 <= index < len(s.placements):
-            raise CommandError("no such piece on the floor")
+            raise CommandError("no such piece on the floor", "bad_input")
         return index
 
     def _cmd_f_place(self, cmd: dict, now: float) -> None:
         s = self._need(Phase.FURNITURE)
         if len(s.placements) >= MAX_PLACEMENTS:
-            raise CommandError(f"at most {MAX_PLACEMENTS} pieces at once")
+            raise CommandError(f"at most {MAX_PLACEMENTS} pieces at once", "too_many_pieces")
         product_id, variant = self._variant(cmd.get("product_id"), cmd.get("variant"))
         s.placements.append(Placement(product_id, variant, _metres(cmd.get("x")), _metres(cmd.get("z"))))
         s.placed_ms.append(now)
@@ -400,7 +427,7 @@ class KioskMachine:
         i = self._placement_index(s, cmd)
         degrees = cmd.get("degrees")
         if not isinstance(degrees, int | float) or not -180 <= degrees <= 180:
-            raise CommandError("degrees must be a number between -180 and 180")
+            raise CommandError("degrees must be a number between -180 and 180", "bad_input")
         s.placements[i] = s.placements[i].turned(float(degrees))
 
     def _cmd_f_variant(self, cmd: dict, now: float) -> None:
@@ -438,6 +465,11 @@ class KioskMachine:
         s = self._need(Phase.SUMMARY)
         s.handoff = None
         self.phase = Phase(s.mode)
+
+    def _cmd_retake(self, cmd: dict, now: float) -> None:
+        """The shopper does not like the photo on the summary screen: pick again from the next seconds."""
+        s = self._need(Phase.SUMMARY)
+        s.photo_round += 1
 
     def _cmd_end(self, cmd: dict, now: float) -> None:
         if self.session is None:
@@ -484,7 +516,7 @@ class KioskMachine:
             if self.session is None:
                 raise CommandError("staff can be called once a session has started")
             if self.session.help is not None and self.session.help["status"] != "failed":
-                raise CommandError("staff have already been called")
+                raise CommandError("staff have already been called", "help_already_called")
             return self.session.id
 
     def set_help(
@@ -662,13 +694,14 @@ class KioskMachine:
                 "handoff": s.handoff,
                 "assistant": s.assistant,
                 "speech": s.speech,
+                "photo_round": s.photo_round,
             }
             return view
 
 
 def _metres(value: Any) -> float:
-    if not isinstance(value, int | float) or not -20.0 <= value <= 20.0:
-        raise CommandError(f"expected a floor position in metres (±20), got {value!r}")
+    if not isinstance(value, int | float) or not -FLOOR_REACH_M <= value <= FLOOR_REACH_M:
+        raise CommandError(f"a floor position is within ±{FLOOR_REACH_M:g} m, not {value!r}", "bad_input")
     return float(value)
 
 
@@ -676,7 +709,7 @@ def _unit(value: Any) -> float:
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise CommandError(f"expected a number between 0 and 1, got {value!r}") from None
+        raise CommandError(f"expected a number between 0 and 1, got {value!r}", "bad_input") from None
     if not 0.0 <= x <= 1.0:
-        raise CommandError(f"expected a number between 0 and 1, got {x}")
+        raise CommandError(f"expected a number between 0 and 1, got {x}", "bad_input")
     return x

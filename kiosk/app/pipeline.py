@@ -20,6 +20,9 @@ swatch the next frame analysed carries it; when consent was not given the plan s
 `analyse=False` and the face tracker is never called: a plain mirror. The tracker is rebuilt
 on a helper thread after every session so nothing a previous shopper left in it (tracking
 state, smoothed landmarks) survives into the next one, without stalling the mirror.
+
+Stage 2 offers each painted frame to the `PhotoKeeper` (kiosk/app/photo.py), which keeps the
+session's best one for the handoff photo, and nothing else, and is cleared with the shopper.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import numpy as np
 from kiosk.app.framehub import FLAG_ANALYSED, FLAG_LOOK, FrameHub, Packet, pack
 from kiosk.app.machine import KioskMachine, RenderPlan
 from kiosk.app.mailbox import Mailbox
+from kiosk.app.photo import PhotoKeeper, PickKey, face_score
 from vision.capture import Frame, LatestFrameGrabber
 from vision.face import FaceResult, FaceTracker
 from vision.light import Light, LightEstimator, LightReference
@@ -119,14 +123,6 @@ class Analysis:
     done_s: float = 0.0  # …and when it let go of it
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """The last painted frame and the session it belongs to (for a handoff photo)."""
-
-    session_id: str | None
-    image: np.ndarray
-
-
 def main_face(faces: list[FaceResult]) -> FaceResult | None:
     """The shopper is the largest face (someone passing behind is smaller)."""
     if not faces:
@@ -185,7 +181,7 @@ class Pipeline:
         self.tracker_calls = 0  # how often face analysis ran (privacy tests read this)
         self.frames_out = 0
         self.timings: deque[StageTimes] = deque(maxlen=3000)  # for benchmarks and stats
-        self._rendered: Rendered | None = None
+        self.photo = PhotoKeeper()  # the best painted frame of this session, for the handoff
 
     def start(self) -> Pipeline:
         self._rebuild_tracker()
@@ -216,13 +212,16 @@ class Pipeline:
     def ready(self) -> bool:
         return self.frames_out > 0
 
-    def snapshot_jpeg(self, max_bytes: int, max_side: int = 960) -> bytes | None:
-        """The last rendered frame of the current session as a JPEG under `max_bytes` (for a
-        handoff the shopper asked for); never a frame from someone else's session."""
-        rendered, session = self._rendered, self.machine.session
-        if rendered is None or session is None or rendered.session_id != session.id:
+    def snapshot_jpeg(
+        self, max_bytes: int, max_side: int = 960, held_round: int | None = None
+    ) -> bytes | None:
+        """The current session's chosen photo (kiosk/app/photo.py) as a JPEG under `max_bytes`;
+        never a frame from someone else's session. `held_round`: only once the summary screen's
+        pick of that round has settled, so the photo shown there is the one that is sent."""
+        session = self.machine.session
+        image = None if session is None else self.photo.best(session.id, held_round)
+        if image is None:
             return None
-        image = rendered.image
         scale = min(1.0, max_side / max(image.shape[:2]))
         if scale < 1.0:
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -260,7 +259,7 @@ class Pipeline:
         self._settled = False
         self._light = None
         self._store_light.reset()
-        self._rendered = None
+        self.photo.clear()
         if self._occluder is not None:
             self._occluder.reset()
         self._rebuild_tracker()
@@ -407,6 +406,7 @@ class Pipeline:
         image = frame.image
         if analysis.analysed:
             out, flags = image, FLAG_ANALYSED
+            face = main_face(analysis.faces)
             if plan.look.layers and analysis.faces:
                 out = render(
                     image, analysis.faces, plan.look, occlusion=analysis.occlusion, light=analysis.light
@@ -414,12 +414,18 @@ class Pipeline:
                 flags |= FLAG_LOOK
                 if plan.split is not None:
                     out = split_view(image, out, plan.split)
-            self._rendered = Rendered(plan.session_id, out)
+            # A frame with the before/after divider, or without a face, is no photo to keep.
+            score = face_score(out, face) if face is not None and plan.split is None else 0.0
+            self._offer_photo(plan, plan.look.to_spec(), out, score)
             return out, flags
         if plan.furniture and self.furniture is not None:
             out, floor_known = self.furniture.process(image, frame.timestamp_ms, plan.placements)
             self.machine.set_status("floor", None if floor_known else "marker_lost")
-            self._rendered = Rendered(plan.session_id, out)
+            self._offer_photo(plan, repr(plan.placements), out, 1.0)  # no face to judge: the newest
             return out, 0
         self.machine.set_status("floor", None)
         return image, 0
+
+    def _offer_photo(self, plan: RenderPlan, look: str, out: np.ndarray, score: float) -> None:
+        key = PickKey(plan.session_id, look, plan.photo_round)
+        self.photo.offer(key, out, score, time.monotonic() * 1000, plan.photo_hold)

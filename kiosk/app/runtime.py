@@ -21,13 +21,14 @@ import uvicorn
 
 from kiosk.app.catalogue_view import Selection, catalogue_json, load_presets
 from kiosk.app.framehub import FrameHub
-from kiosk.app.machine import CommandError, KioskMachine, Recommendation
+from kiosk.app.machine import FLOOR_REACH_M, CommandError, KioskMachine, Recommendation
 from kiosk.app.pipeline import Pipeline
 from kiosk.app.qr import qr_png
 from kiosk.app.server import create_app
 from kiosk.app.settings import KioskSettings
 from kiosk.sync.client import MAX_SNAPSHOT_BYTES, HeartbeatInfo
 from kiosk.sync.link import SyncLink
+from kiosk.version import SOFTWARE_VERSION
 from recommender.catalogue import DEMO_CATALOGUE, Catalogue, CatalogueError, load_catalogue
 from vision.capture import LatestFrameGrabber
 from vision.light import LightError, LightReference
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SOFTWARE_VERSION = "0.1.0"
 HELP_POLL_S = 2.0
 # vision.color maps Lab to Monk Skin Tone by L* bands 5 units wide (70 → 30); a shopper who
 # moves the depth one step is asking for shades one band lighter or deeper.
@@ -361,9 +361,9 @@ class KioskRuntime:
         elif name == "ask":
             text, lang = cmd.get("text"), cmd.get("lang")
             if self.assistant is None:
-                raise CommandError("the assistant is not available on this kiosk")
+                raise CommandError("the assistant is not available on this kiosk", "assistant_unavailable")
             if not isinstance(text, str) or not text.strip() or len(text) > 300:
-                raise CommandError("a question is 1 to 300 characters")
+                raise CommandError("a question is 1 to 300 characters", "bad_input")
             if self.machine.session is None:
                 raise CommandError("the assistant answers once a session has started")
             self.machine.handle({"cmd": "touch"}, now)
@@ -376,7 +376,7 @@ class KioskRuntime:
             session_id, items = self.machine.handoff_items()
             self.machine.handle({"cmd": "touch"}, now)
             if not items:
-                raise CommandError("nothing on the list yet")
+                raise CommandError("nothing on the list yet", "nothing_to_send")
             self._workers.submit(self._make_handoff, session_id, items, bool(cmd.get("include_photo")))
         else:
             self.machine.handle(cmd, now)
@@ -385,12 +385,13 @@ class KioskRuntime:
         """A tap on the picture (u, v as fractions of the frame) → place or move on the floor."""
         u, v = cmd.get("u"), cmd.get("v")
         if self.furniture is None:
-            raise CommandError("furniture mode is not configured on this kiosk")
+            raise CommandError("furniture mode is not configured on this kiosk", "bad_input")
         if not all(isinstance(c, int | float) and 0.0 <= c <= 1.0 for c in (u, v)):
-            raise CommandError("u and v must be fractions of the picture (0..1)")
+            raise CommandError("u and v must be fractions of the picture (0..1)", "bad_input")
         point = self.furniture.floor_point(float(u), float(v))
-        if point is None:
-            raise CommandError("tap on the floor")
+        # Above the horizon, or so near it that the ray meets the floor beyond the room.
+        if point is None or max(abs(point[0]), abs(point[1])) > FLOOR_REACH_M:
+            raise CommandError("tap on the floor", "off_floor")
         x, z = point
         if cmd.get("action") == "move":
             return {"cmd": "f_move", "index": cmd.get("index"), "x": x, "z": z}
@@ -483,15 +484,17 @@ class KioskRuntime:
 
     def _make_handoff(self, session_id: str, items: list[Selection], include_photo: bool) -> None:
         snapshot = None
-        if include_photo:  # only when the shopper ticked "include my photo"
-            jpeg = self.pipeline.snapshot_jpeg(MAX_SNAPSHOT_BYTES)
+        if include_photo:  # only when the shopper ticked "include my photo": the one they saw
+            session = self.machine.session
+            held_round = session.photo_round if session is not None and session.id == session_id else -1
+            jpeg = self.pipeline.snapshot_jpeg(MAX_SNAPSHOT_BYTES, held_round=held_round)
             snapshot = base64.b64encode(jpeg).decode("ascii") if jpeg else None
         body = [{"product_id": i.product_id, "shade_sku": i.sku} for i in items]
         try:
             ticket = self.link.create_handoff(session_id, body, snapshot)
         except Exception as exc:
             log.warning("handoff failed: %s", exc)
-            self.machine.set_handoff(session_id, {"error": str(exc) or type(exc).__name__})
+            self.machine.set_handoff(session_id, {"error": "backend_unreachable"})
             return
         url = ticket["url"]
         if not url.startswith("http"):

@@ -28,6 +28,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kiosk.app.localguard import WS_PROTOCOL, LocalGuard
 from kiosk.app.machine import CommandError
+from kiosk.sync.client import MAX_SNAPSHOT_BYTES
 
 if TYPE_CHECKING:
     from kiosk.app.runtime import KioskRuntime
@@ -50,6 +51,12 @@ def find_font(filename: str) -> Path | None:
             for path in root.rglob(filename):
                 return path
     return None
+
+
+def error_message(code: str, detail: str) -> str:
+    """A failed command's answer: the page shows the shopper the message for `code` in their
+    language; `detail` is for the developer's console only."""
+    return json.dumps({"type": "error", "code": code, "message": detail})
 
 
 def create_app(runtime: KioskRuntime) -> FastAPI:
@@ -96,6 +103,15 @@ def create_app(runtime: KioskRuntime) -> FastAPI:
         if png is None:
             raise HTTPException(404, "no handoff in this session")
         return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @app.get("/api/photo.jpg")
+    def photo(round: int) -> Response:
+        """The photo the summary screen shows before it is sent: the settled pick of `round`
+        (the session's photo_round, bumped by every retake) only."""
+        jpeg = runtime.pipeline.snapshot_jpeg(MAX_SNAPSHOT_BYTES, held_round=round)
+        if jpeg is None:
+            raise HTTPException(404, "no photo picked yet")
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     if settings.debug_endpoints:
 
@@ -144,19 +160,19 @@ def create_app(runtime: KioskRuntime) -> FastAPI:
                 try:
                     cmd = json.loads(text)
                     if not isinstance(cmd, dict):
-                        raise CommandError("a command is a JSON object")
+                        raise CommandError("a command is a JSON object", "bad_input")
                     if "ack" in cmd:
                         counts["acked"] = min(counts["sent"], counts["acked"] + 1)
                         credit.set()
                         continue
                     await asyncio.to_thread(runtime.command, cmd)
-                except (CommandError, json.JSONDecodeError) as exc:
-                    await socket.send_text(json.dumps({"type": "error", "message": str(exc)}))
+                except CommandError as exc:
+                    await socket.send_text(error_message(exc.code, str(exc)))
+                except json.JSONDecodeError as exc:
+                    await socket.send_text(error_message("bad_input", str(exc)))
                 except Exception as exc:  # a bug in one command must not cut the shopper's stream
                     log.exception("command %s failed", text[:200])
-                    await socket.send_text(
-                        json.dumps({"type": "error", "message": f"internal error: {type(exc).__name__}"})
-                    )
+                    await socket.send_text(error_message("internal", type(exc).__name__))
 
         tasks = [asyncio.create_task(t()) for t in (send_frames, send_state, receive)]
         try:

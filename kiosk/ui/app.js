@@ -30,14 +30,42 @@
   let activeProduct = null;
   let toneEditing = false;
   let placing = null; // furniture the shopper picked and is about to place: {product_id, variant}
+  let photoRound = null; // the pick (kiosk/app/photo.py) whose photo the summary shows or waits for
+  let shownError = null; // the error code on screen, if any
+  let errorTimer = null;
+  const ERROR_SHOWN_MS = 6000;
   const stats = { received: 0, drawn: 0, lastSeq: -1, since: performance.now() };
-  window.__maraya = { stats, get state() { return state; } };
+  window.__maraya = { stats, send, get state() { return state; } };
 
   const t = (key, lang) => (S[lang || (state && state.lang) || "ar"] || S.ar)[key] || key;
   const nameOf = (obj) => (state && state.lang === "en" ? obj.name_en : obj.name_ar);
 
   function send(cmd) {
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(cmd));
+    else showError("connection_lost", true);
+  }
+
+  // What the kiosk could not do, said kindly in the shopper's language: the server sends a
+  // stable code (kiosk/app/machine.py ERROR_CODES), never its own words. It goes by itself,
+  // except a lost connection, which stays until the page is connected again.
+  function showError(code, sticky) {
+    shownError = code;
+    clearTimeout(errorTimer);
+    if (!sticky) errorTimer = setTimeout(() => hideError(code), ERROR_SHOWN_MS);
+    renderError();
+  }
+  function hideError(code) {
+    if (shownError !== code) return;
+    shownError = null;
+    renderError();
+  }
+  function renderError() {
+    const toast = $("error-toast");
+    toast.hidden = !shownError;
+    if (!shownError) return;
+    const key = `error_${shownError}`;
+    toast.dataset.code = shownError;
+    toast.textContent = t(key) === key ? t("error_internal") : t(key);
   }
 
   // ---- frames: draw only the newest; a frame that arrives while one decodes replaces the pending one
@@ -70,11 +98,15 @@
   function connect() {
     ws = new WebSocket(`ws://${location.host}/ws`, ["maraya", `maraya.token.${token}`]);
     ws.binaryType = "arraybuffer";
+    ws.onopen = () => hideError("connection_lost");
     ws.onmessage = (ev) => {
       if (typeof ev.data === "string") {
         const msg = JSON.parse(ev.data);
         if (msg.type === "state") applyState(msg.state);
-        else if (msg.type === "error") console.warn("kiosk:", msg.message);
+        else if (msg.type === "error") {
+          console.warn("kiosk:", msg.code, msg.message); // the detail, for whoever debugs
+          showError(msg.code);
+        }
         return;
       }
       stats.received += 1;
@@ -86,7 +118,10 @@
       // A kiosk restarted with a new secret refuses this tab for good: say so, stop knocking.
       const res = await api("/api/state").catch(() => null);
       if (res && res.status === 401) locked();
-      else setTimeout(connect, 1000);
+      else {
+        showError("connection_lost", true);
+        setTimeout(connect, 1000);
+      }
     };
   }
 
@@ -132,8 +167,10 @@
     const phaseChanged = !state || state.phase !== next.phase;
     state = next;
     document.body.dataset.phase = state.phase;
-    if (langChanged) translate();
+    if (langChanged) { translate(); renderError(); }
     if (phaseChanged) {
+      photoRound = null;
+      clearPhoto();
       toneEditing = false;
       activeProduct = null;
       if (catalogue && catalogue.kinds.length) activeKind = catalogue.kinds[0].id;
@@ -401,7 +438,10 @@
       return li;
     }));
     if (!items.length) list.append(el("li", "muted", t("summary_empty")));
-    $("handoff-btn").disabled = !items.length || !!(session.handoff && session.handoff.code);
+    renderPhoto(session.photo_round);
+    // With "include my photo" ticked, nothing goes until the shopper has seen the photo.
+    const photoPending = $("include-photo").checked && $("photo").hidden;
+    $("handoff-btn").disabled = !items.length || !!(session.handoff && session.handoff.code) || photoPending;
     const handoff = session.handoff;
     $("handoff").hidden = !handoff;
     $("split-wrap").hidden = true;
@@ -410,6 +450,41 @@
       $("qr").hidden = !handoff.code;
       if (handoff.code && $("qr").dataset.code !== handoff.code) showQr(handoff.code);
     }
+  }
+
+  // The photo that goes with the list (the best frame of the last seconds, kiosk/app/photo.py),
+  // shown before it is sent. It is behind the secret, so it is fetched with it; the kiosk answers
+  // 404 until its pick has settled, and a retake starts a new pick (a new round).
+  function renderPhoto(round) {
+    if (photoRound === round) return;
+    photoRound = round;
+    clearPhoto();
+    fetchPhoto(round);
+  }
+  async function fetchPhoto(round) {
+    const current = () => state && state.phase === "summary" && photoRound === round;
+    while (current()) {
+      const res = await api(`/api/photo.jpg?round=${round}`).catch(() => null);
+      if (res && res.ok) {
+        const blob = await res.blob();
+        if (!current()) return;
+        $("photo").src = URL.createObjectURL(blob);
+        $("photo").hidden = false;
+        $("photo-waiting").hidden = true;
+        $("retake-btn").disabled = false;
+        renderSummary();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  function clearPhoto() {
+    const img = $("photo");
+    if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+    img.removeAttribute("src");
+    img.hidden = true;
+    $("photo-waiting").hidden = false;
+    $("retake-btn").disabled = true;
   }
 
   // The QR is behind the secret too, so it is fetched with it and shown from a blob.
@@ -469,6 +544,8 @@
   $("back-btn").onclick = () => send({ cmd: "back" });
   $("forget-btn").onclick = () => send({ cmd: "forget" });
   $("handoff-btn").onclick = () => send({ cmd: "handoff", include_photo: $("include-photo").checked });
+  $("include-photo").onchange = () => { if (state && state.phase === "summary") renderSummary(); };
+  $("retake-btn").onclick = () => send({ cmd: "retake" });
   $("tone-adjust").onclick = () => { toneEditing = !toneEditing; renderMakeup(); send({ cmd: "touch" }); };
   const tone = () => state.session.tone_override || state.session.tone;
   $("mst-minus").onclick = () => send({ cmd: "tone", mst: Math.max(1, tone().mst - 1), undertone: tone().undertone });

@@ -91,7 +91,6 @@ def kiosk(backend: DemoBackend, tmp_path_factory) -> Iterator[Kiosk]:
         source=str(DEMO_CLIP),
         backend_url=backend.url,
         kiosk_token=backend.kiosk_token,
-        store_id=backend.store_id,
         data_dir=tmp_path_factory.mktemp("kiosk"),
         speech_dir=tmp_path_factory.mktemp("speech"),  # replies kept as WAV files, not played
         ui_port=free_port(),
