@@ -141,14 +141,10 @@ def main() -> None:
 
 # A quick head turn: the nose crosses about one inter-ocular distance in a quarter second.
 QUICK_TURN_IOD_PER_S = 4.0
-ONE_EURO_SETTINGS = [
-    (1.0, 0.0),
-    (1.0, 2.0),
-    (1.0, 8.0),
-    (1.0, SMOOTHING_BETA),
-    (1.0, 20.0),
-    (3.0, 8.0),
-]  # (min cutoff Hz, beta)
+# (min cutoff Hz, beta), FaceTracker's own setting included once whatever its value.
+ONE_EURO_SETTINGS = sorted(
+    {(1.0, 0.0), (1.0, 2.0), (1.0, 8.0), (1.0, 20.0), (1.0, SMOOTHING_BETA), (3.0, 8.0)}
+)
 
 
 def smoothing_tradeoff(image: np.ndarray) -> None:
