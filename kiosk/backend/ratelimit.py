@@ -81,15 +81,16 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def throttle_kiosk(request: Request, kiosk: KioskDep) -> None:
+async def throttle_kiosk(request: Request, kiosk: KioskDep) -> None:
     """A dependency of every kiosk route: after the token is checked (FastAPI resolves the kiosk
-    once per request and shares it with the route), one token from that kiosk's bucket."""
+    once per request and shares it with the route), one token from that kiosk's bucket. Async
+    because it never blocks: a plain `def` dependency would cost every request a thread hop."""
     wait = _limiters(request).kiosk.take(f"kiosk:{kiosk.id}")
     if wait:
         raise RateLimited(wait)
 
 
-def throttle_address(request: Request) -> None:
+async def throttle_address(request: Request) -> None:
     """A dependency of the public routes: one token from the caller's address bucket."""
     wait = _limiters(request).public.take(client_address(request))
     if wait:
