@@ -22,16 +22,12 @@ models/PROVENANCE.md records). This folder is not part of the shipped Python pac
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import subprocess
 import sys
-import tempfile
 import types
-import zipfile
 from pathlib import Path
 
-WHEEL = "mediapipe==0.10.14"
+from mediapipe_wheel import MODELS, main, write_bundle
+
 # name in the bundle: (member of the wheel, input normalisation mean, std)
 MEMBERS = {
     "pose_detector.tflite": ("mediapipe/modules/pose_detection/pose_detection.tflite", 127.5, 127.5),
@@ -41,20 +37,7 @@ MEMBERS = {
         255.0,
     ),
 }
-OUT = Path(__file__).resolve().parents[1] / "models" / "pose_landmarker.task"
-FIXED_TIME = (2024, 5, 8, 1, 30, 0)  # the files' own date inside the wheel
-
-
-def download_wheel(dest: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", WHEEL, "--only-binary", ":all:",
-         "--python-version", "311", "--platform", "manylinux_2_17_x86_64", "-d", str(dest)],
-        check=True,
-    )  # fmt: skip
-    wheels = sorted(dest.glob("mediapipe-0.10.14-cp311-*.whl"))
-    if not wheels:
-        raise SystemExit(f"pip did not leave a mediapipe 0.10.14 cp311 wheel in {dest}")
-    return wheels[0]
+OUT = MODELS / "pose_landmarker.task"
 
 
 def _stand_in_version_helper() -> None:
@@ -95,28 +78,11 @@ def with_image_metadata(model: bytes, name: str, mean: float, std: float) -> byt
 
 
 def build(wheel: Path, out: Path = OUT) -> str:
-    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
-        for name, (member, mean, std) in MEMBERS.items():
-            data = src.read(member)
-            print(f"{member}: {len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()}")
-            dst.writestr(zipfile.ZipInfo(name, FIXED_TIME), with_image_metadata(data, name, mean, std))
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    print(f"wrote {out} ({out.stat().st_size:,} bytes), sha256 {digest}")
-    return digest
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wheel", type=Path, help="an already downloaded mediapipe 0.10.14 cp311 wheel")
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    if args.wheel:
-        build(args.wheel, args.out)
-        return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        build(download_wheel(Path(tmp)), args.out)
-    return 0
+    members = {name: member for name, (member, _, _) in MEMBERS.items()}
+    return write_bundle(
+        wheel, out, members, lambda name, data: with_image_metadata(data, name, *MEMBERS[name][1:])
+    )
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(build, OUT, __doc__.splitlines()[0]))

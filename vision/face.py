@@ -9,13 +9,13 @@ hand passing the chin.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from vision.capture import Frame
+from vision.model_file import ModelFileError, read_checked
 from vision.smoothing import OneEuroFilter
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "face_landmarker.task"
@@ -31,24 +31,13 @@ RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
 SMOOTHING_BETA = 20.0
 
 
-class FaceModelError(RuntimeError):
+class FaceModelError(ModelFileError):
     """The face model file is missing or is not the file we ship."""
 
 
 def load_model_bytes(path: Path = MODEL_PATH, sha256: str = MODEL_SHA256) -> bytes:
-    if not path.is_file():
-        raise FaceModelError(
-            f"face model missing: {path}. It ships in the repo (see models/PROVENANCE.md); "
-            "restore it with `git checkout -- models/face_landmarker.task`."
-        )
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != sha256:
-        raise FaceModelError(
-            f"face model altered or corrupt: {path} has sha256 {digest}, "
-            f"expected {sha256} (models/PROVENANCE.md)"
-        )
-    return data
+    restore = "restore it with `git checkout -- models/face_landmarker.task`"
+    return read_checked(path, sha256, "face model", restore, FaceModelError)
 
 
 @dataclass(frozen=True)

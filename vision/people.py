@@ -27,13 +27,13 @@ Partial views (what `Person.basis` says):
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from vision.model_file import ModelFileError, read_checked
 from vision.plane import ray_to_floor
 
 if TYPE_CHECKING:  # vision.render imports this module (occlusion), so only for typing here
@@ -47,24 +47,13 @@ HIP_LANDMARKS = (23, 24)
 SEATED_OFFSET_MAX_M = 0.6
 
 
-class PersonModelError(RuntimeError):
+class PersonModelError(ModelFileError):
     """The person model file is missing or is not the file we ship."""
 
 
 def load_model_bytes(path: Path = MODEL_PATH, sha256: str = MODEL_SHA256) -> bytes:
-    if not path.is_file():
-        raise PersonModelError(
-            f"person model missing: {path}. It ships in the repo (see models/PROVENANCE.md); "
-            "rebuild it with `python tools/build_person_model.py`."
-        )
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != sha256:
-        raise PersonModelError(
-            f"person model altered or corrupt: {path} has sha256 {digest}, "
-            f"expected {sha256} (models/PROVENANCE.md)"
-        )
-    return data
+    restore = "rebuild it with `python tools/build_person_model.py`"
+    return read_checked(path, sha256, "person model", restore, PersonModelError)
 
 
 @dataclass(frozen=True)

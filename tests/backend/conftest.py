@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import uuid
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,10 @@ with warnings.catch_warnings():
 
 from kiosk.backend.app import create_app
 from kiosk.backend.demo import DemoSeed, seed_demo
+from kiosk.backend.process import start_backend_process
 from kiosk.backend.settings import load_settings
 from kiosk.backend.throwaway_pg import create_database, drop_database
+from kiosk.loopback import free_port
 
 
 @dataclass
@@ -100,6 +103,18 @@ def make_backend(kind: str, request, tmp_path: Path, **overrides) -> Backend:
     url, data_dir, seed = copy_template(kind, request, tmp_path)
     settings = settings_for(url, data_dir, **overrides)
     return Backend(TestClient(create_app(settings)), seed, settings, url)
+
+
+@pytest.fixture
+def server(request, tmp_path) -> Iterator[tuple[str, DemoSeed]]:
+    """The real `kiosk backend` process on loopback, on a copy of the seeded SQLite database:
+    its URL and the demo seed (for the browser tests)."""
+    url, data_dir, seed = copy_template("sqlite", request, tmp_path)
+    port = free_port()
+    proc = start_backend_process(url, data_dir, port)
+    yield f"http://127.0.0.1:{port}", seed
+    proc.terminate()
+    proc.wait(timeout=10)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

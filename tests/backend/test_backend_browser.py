@@ -13,24 +13,6 @@ import uuid
 import httpx
 import pytest
 
-from kiosk.backend.process import start_backend_process
-from kiosk.loopback import free_port
-
-
-@pytest.fixture
-def server(sqlite_template, tmp_path):
-    import shutil
-
-    db = tmp_path / "maraya.db"
-    shutil.copyfile(sqlite_template.database_url.removeprefix("sqlite:///"), db)
-    shutil.copytree(sqlite_template.data_dir, tmp_path / "data")
-    port = free_port()
-    proc = start_backend_process(f"sqlite:///{db}", tmp_path / "data", port)
-    base = f"http://127.0.0.1:{port}"
-    yield base, sqlite_template.seed
-    proc.terminate()
-    proc.wait(timeout=10)
-
 
 @pytest.mark.browser
 @pytest.mark.slow

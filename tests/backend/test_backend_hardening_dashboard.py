@@ -7,30 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import shutil
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from kiosk.backend.process import start_backend_process
-from kiosk.loopback import free_port
-
 EVIL_NAME = "</script><meta http-equiv=refresh content='0;url=/healthz'>"
 TEMPLATES = Path(__file__).resolve().parents[2] / "kiosk" / "backend" / "templates"
-
-
-@pytest.fixture
-def server(sqlite_template, tmp_path):
-    db = tmp_path / "maraya.db"
-    shutil.copyfile(sqlite_template.database_url.removeprefix("sqlite:///"), db)
-    shutil.copytree(sqlite_template.data_dir, tmp_path / "data")
-    port = free_port()
-    proc = start_backend_process(f"sqlite:///{db}", tmp_path / "data", port)
-    yield f"http://127.0.0.1:{port}", sqlite_template.seed
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_no_template_marks_data_safe():

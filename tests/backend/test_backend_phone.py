@@ -8,7 +8,6 @@ import base64
 import contextlib
 import datetime as dt
 import re
-import shutil
 import uuid
 from pathlib import Path
 
@@ -17,8 +16,6 @@ import httpx
 import pytest
 
 from kiosk.backend.handoff.schemas import MAX_SNAPSHOT_BYTES
-from kiosk.backend.process import start_backend_process
-from kiosk.loopback import free_port
 from recommender.catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,18 +84,6 @@ def test_phone_page_is_local_isolated_and_self_contained(sqlite_backend):
         saved.headers["content-disposition"].startswith("attachment") and saved.content[:3] == b"\xff\xd8\xff"
     )
     assert "content-disposition" not in b.client.get(look["url"] + "/snapshot.jpg").headers
-
-
-@pytest.fixture
-def server(sqlite_template, tmp_path):
-    db = tmp_path / "maraya.db"
-    shutil.copyfile(sqlite_template.database_url.removeprefix("sqlite:///"), db)
-    shutil.copytree(sqlite_template.data_dir, tmp_path / "data")
-    port = free_port()
-    proc = start_backend_process(f"sqlite:///{db}", tmp_path / "data", port)
-    yield f"http://127.0.0.1:{port}", sqlite_template.seed
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def arabic_page_text(page) -> str:

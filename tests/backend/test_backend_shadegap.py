@@ -8,15 +8,12 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import shutil
 import uuid
 
 import httpx
 import pytest
 
 from kiosk.backend.catalogue.schemas import ProductIn, ShadeIn
-from kiosk.backend.process import start_backend_process
-from kiosk.loopback import free_port
 from vision.color import hex_to_lab
 
 STORE = "/api/v1/stores/riyadh-01"
@@ -103,19 +100,6 @@ def test_csv_export_is_formula_safe(backend):
     assert rows[0][:3] == ["mst", "undertone", "best_sku"]
     assert all(row[3].startswith("'=HYPERLINK(1)") for row in rows[1:31])  # every best is renamed
     assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
-
-
-@pytest.fixture
-def server(sqlite_template, tmp_path):
-    """The real `kiosk backend` process on a copy of the seeded SQLite database."""
-    db = tmp_path / "maraya.db"
-    shutil.copyfile(sqlite_template.database_url.removeprefix("sqlite:///"), db)
-    shutil.copytree(sqlite_template.data_dir, tmp_path / "data")
-    port = free_port()
-    proc = start_backend_process(f"sqlite:///{db}", tmp_path / "data", port)
-    yield f"http://127.0.0.1:{port}", sqlite_template.seed
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 @pytest.mark.browser

@@ -17,7 +17,6 @@ into a pixel mask by `hand_mask.hand_coverage` on every frame.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import cv2
 import numpy as np
 
 from vision.face import FaceResult
+from vision.model_file import ModelFileError, read_checked
 from vision.occlusion.hand_mask import BAND_RADIUS, ColourModel, hand_coverage, hand_size
 from vision.occlusion.visibility import Occlusion
 from vision.smoothing import OneEuroFilter
@@ -34,24 +34,13 @@ MODEL_SHA256 = "68f828b980ef17589f0143c50c84b65f091b350cc5a1cdc036427d9f7307e21e
 MAX_HANDS = 1
 
 
-class HandModelError(RuntimeError):
+class HandModelError(ModelFileError):
     """The hand model file is missing or is not the file we ship."""
 
 
 def load_hand_model(path: Path = MODEL_PATH, sha256: str = MODEL_SHA256) -> bytes:
-    if not path.is_file():
-        raise HandModelError(
-            f"hand model missing: {path}. It ships in the repo (see models/PROVENANCE.md); "
-            "rebuild it with `python tools/build_hand_model.py`."
-        )
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != sha256:
-        raise HandModelError(
-            f"hand model altered or corrupt: {path} has sha256 {digest}, "
-            f"expected {sha256} (models/PROVENANCE.md)"
-        )
-    return data
+    restore = "rebuild it with `python tools/build_hand_model.py`"
+    return read_checked(path, sha256, "hand model", restore, HandModelError)
 
 
 def search_rect(faces: Sequence[FaceResult], shape: tuple[int, int]) -> tuple[int, int, int, int]:
