@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -26,15 +28,15 @@ def showroom(tmp_path_factory) -> tuple:
     return write_demo_showroom(tmp_path_factory.mktemp("showroom"))
 
 
-@pytest.fixture(scope="module")
-def furniture_kiosk(showroom, backend, tmp_path_factory):
-    image, calibration = showroom
+@contextmanager
+def running_furniture_kiosk(image, calibration, backend, data_dir) -> Iterator[tuple[KioskRuntime, str]]:
+    """A kiosk in furniture mode on a still, served on loopback: (runtime, launch URL)."""
     settings = KioskSettings(
         source=str(image),
         floor_calibration=calibration,
         backend_url=backend.url,
         kiosk_token=backend.kiosk_token,
-        data_dir=tmp_path_factory.mktemp("kiosk-furniture"),
+        data_dir=data_dir,
         ui_port=free_port(),
     )
     runtime = KioskRuntime(settings).start()
@@ -43,6 +45,14 @@ def furniture_kiosk(showroom, backend, tmp_path_factory):
         time.sleep(0.05)
     yield runtime, settings.ui_launch_url
     runtime.stop()
+
+
+@pytest.fixture(scope="module")
+def furniture_kiosk(showroom, backend, tmp_path_factory):
+    image, calibration = showroom
+    data_dir = tmp_path_factory.mktemp("kiosk-furniture")
+    with running_furniture_kiosk(image, calibration, backend, data_dir) as kiosk:
+        yield kiosk
 
 
 def latest_frame(runtime: KioskRuntime) -> np.ndarray:
@@ -165,20 +175,9 @@ def shopper_showroom(tmp_path_factory) -> tuple:
 @pytest.fixture(scope="module")
 def shopper_kiosk(shopper_showroom, backend, tmp_path_factory):
     image, calibration, _ = shopper_showroom
-    settings = KioskSettings(
-        source=str(image),
-        floor_calibration=calibration,
-        backend_url=backend.url,
-        kiosk_token=backend.kiosk_token,
-        data_dir=tmp_path_factory.mktemp("kiosk-shopper"),
-        ui_port=free_port(),
-    )
-    runtime = KioskRuntime(settings).start()
-    runtime.serve_in_thread()
-    while not runtime.pipeline.ready:
-        time.sleep(0.05)
-    yield runtime, settings.ui_launch_url
-    runtime.stop()
+    data_dir = tmp_path_factory.mktemp("kiosk-shopper")
+    with running_furniture_kiosk(image, calibration, backend, data_dir) as kiosk:
+        yield kiosk
 
 
 def test_a_shopper_stays_in_front_of_a_sofa_placed_behind_them(browser, shopper_kiosk, shopper_showroom):
