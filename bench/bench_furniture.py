@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from bench.stats import report, time_ms
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 from vision.people import PeopleSegmenter
 from vision.plane import DEFAULT_FLOOR_BOARD, BoardSpec, FloorPose, FloorTracker, Intrinsics, Placement
 from vision.plane.synthetic import Degradation, look_at_floor, render_board_view

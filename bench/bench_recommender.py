@@ -30,7 +30,7 @@ def cpu_ms(fn, repeat: int, warmup: int = 3) -> np.ndarray:
 
 
 def main() -> None:
-    from recommender.catalogue import load_catalogue
+    from catalogue import load_catalogue
     from recommender.data import BootstrapSource
     from recommender.features import ShopperProfile
     from recommender.model import TrainParams, onnx_scorer, parity, to_onnx_bytes, train_ranker

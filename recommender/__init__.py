@@ -1,24 +1,5 @@
-"""Shade and item recommendations: features, training, ONNX export and ONNX inference.
+"""Shade and item recommendations: features (`features`), training (`train`), ONNX export
+(`model`) and ONNX inference (`runtime`), plus nearest-colour shade matching (`shade_match`).
 
-Top-level API (imported lazily so that `import recommender.catalogue`, which the backend
-uses, stays light): `Recommender`, `ShopperProfile`, `Recommendation`, `ModelError`.
+Import the module you need; the catalogue schema it ranks lives in the top-level `catalogue`.
 """
-
-from __future__ import annotations
-
-_API = {
-    "Recommender": "recommender.runtime",
-    "ModelError": "recommender.runtime",
-    "ShopperProfile": "recommender.features",
-    "Recommendation": "recommender.features",
-    "FeatureError": "recommender.features",
-}
-__all__ = sorted(_API)
-
-
-def __getattr__(name: str):
-    if name in _API:
-        import importlib
-
-        return getattr(importlib.import_module(_API[name]), name)
-    raise AttributeError(f"module 'recommender' has no attribute {name!r}")

@@ -25,7 +25,7 @@ from typing import Protocol
 import numpy as np
 from tqdm import tqdm
 
-from recommender.catalogue import Catalogue
+from catalogue import Catalogue
 from recommender.features import N_FEATURES, ItemTable, ShopperProfile, build_features, candidates
 from recommender.simulator import (
     BOOTSTRAP_TASTE,

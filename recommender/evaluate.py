@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.catalogue import Catalogue, load_catalogue, parse_catalogue
+from catalogue import Catalogue, load_catalogue, parse_catalogue
 from recommender.data import BootstrapSource, LogSource, RankingData, kind_tables
 from recommender.features import COL
 from recommender.metrics import ndcg_at, recall_at

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from recommender.catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES, Catalogue, Product
+from catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES, Catalogue, Product
 from vision.color import delta_e2000, hex_to_lab, ita_degrees, monk_skin_tone, undertone
 
 INTENSITIES = ("natural", "soft", "bold")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.catalogue import FINISHES
+from catalogue import FINISHES
 from recommender.shade_match import SKIN_MATCH_KINDS, grade_of
 
 _TONE_AR = {"warm": "الدافئ", "neutral": "المحايد", "cool": "البارد"}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.catalogue import Catalogue
+from catalogue import Catalogue
 from recommender.features import (
     COL,
     FEATURE_NAMES,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.catalogue import UNDERTONES, Catalogue
+from catalogue import UNDERTONES, Catalogue
 from vision.color import MST_SWATCHES, delta_e2000, hex_to_lab
 
 CLOSE_MAX_DE = 3.0

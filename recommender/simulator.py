@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from recommender.catalogue import FINISHES, MAKEUP_KINDS, Catalogue, parse_catalogue
+from catalogue import FINISHES, MAKEUP_KINDS, Catalogue, parse_catalogue
 from recommender.features import (
     COL,
     COVERAGES,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.catalogue import DEMO_CATALOGUE, load_catalogue
+from catalogue import DEMO_CATALOGUE, load_catalogue
 from recommender.data import BootstrapSource, LogSource, RankingData
 from recommender.model import MODELS_DIR, TrainParams, train_ranker, write_model
 from recommender.simulator import synthetic_catalogue

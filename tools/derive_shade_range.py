@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.catalogue import DEMO_CATALOGUE, parse_catalogue
+from catalogue import DEMO_CATALOGUE, parse_catalogue
 from recommender.simulator import sample_skin_lab
 from vision.color import delta_e2000, hex_to_lab, monk_skin_tone, undertone
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 from vision.color import hex_to_rgb, srgb_to_linear
 from vision.render.glb import GlbPart, write_glb
 

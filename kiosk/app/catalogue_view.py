@@ -11,8 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from recommender.catalogue import MAKEUP_KINDS, Catalogue, Product, Shade
-from recommender.vocabulary import KIND_NAMES
+from catalogue import KIND_NAMES, MAKEUP_KINDS, Catalogue, Product, Shade
 from vision.makeup import KINDS as PAINT_ORDER
 from vision.makeup import Layer, Look
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from recommender.catalogue import Catalogue
+from catalogue import Catalogue
 from vision.people import PeopleSegmenter
 from vision.plane import BoardSpec, Calibration, FloorPose, FloorTracker, Intrinsics, Placement, ray_to_floor
 from vision.render import Camera, FurnitureTryOn, Layer, ModelLibrary, estimate_light

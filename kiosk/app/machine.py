@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from catalogue import MAKEUP_KINDS, Catalogue
 from kiosk.app.catalogue_view import Preset, Selection, build_look
-from recommender.catalogue import MAKEUP_KINDS, Catalogue
 from vision.makeup import Look
 from vision.plane.placement import Placement
 

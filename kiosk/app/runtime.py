@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from catalogue import DEMO_CATALOGUE, Catalogue, CatalogueError, load_catalogue
 from kiosk.app.catalogue_view import Selection, catalogue_json, load_presets
 from kiosk.app.framehub import FrameHub
 from kiosk.app.machine import FLOOR_REACH_M, CommandError, KioskMachine, Recommendation
@@ -29,7 +30,6 @@ from kiosk.app.settings import KioskSettings
 from kiosk.sync.client import MAX_SNAPSHOT_BYTES, HeartbeatInfo
 from kiosk.sync.link import SyncLink
 from kiosk.version import SOFTWARE_VERSION
-from recommender.catalogue import DEMO_CATALOGUE, Catalogue, CatalogueError, load_catalogue
 from vision.capture import LatestFrameGrabber
 from vision.light import LightError, LightReference
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from recommender.catalogue import Product, Shade, Variant
+from catalogue import Product, Shade, Variant
 
 from .entities import Entities, EntityMatcher
 from .knowledge import Knowledge

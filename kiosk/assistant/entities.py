@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from recommender.catalogue import Catalogue, Product, Shade, Variant
+from catalogue import Catalogue, Product, Shade, Variant
 
 from .normalize import normalize
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 
 from .entities import EntityMatcher
 from .intents import EVALUATION, INTENTS, IntentClassifier, load_examples

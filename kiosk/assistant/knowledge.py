@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from recommender.catalogue import DEMO_CATALOGUE, Catalogue, load_catalogue
+from catalogue import DEMO_CATALOGUE, Catalogue, load_catalogue
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "assistant"
 DEFAULT_FAQ = ASSETS / "faq.json"

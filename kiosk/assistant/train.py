@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 
 from .entities import EntityMatcher
 from .intents import MODEL, Features, IntentClassifier, SentenceEncoder, training_digest, training_examples

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from catalogue import DEMO_CATALOGUE, load_catalogue
 from kiosk.backend.auth.models import User
 from kiosk.backend.auth.service import create_user, sha256_hex
 from kiosk.backend.catalogue import service as catalogue
@@ -23,7 +24,6 @@ from kiosk.backend.faq.service import save_entry
 from kiosk.backend.kiosks.models import Kiosk, ModelRelease
 from kiosk.backend.settings import DEFAULT_DATA_DIR
 from kiosk.backend.stores.models import Store
-from recommender.catalogue import DEMO_CATALOGUE, load_catalogue
 
 STORE_ID = "riyadh-01"
 ADMIN_EMAIL = "admin@maraya.example"

@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from catalogue import FINISH_NAMES, KIND_NAMES, UNDERTONE_NAMES
 from kiosk.backend.localtime import format_datetime
-from recommender.vocabulary import FINISH_NAMES, KIND_NAMES, UNDERTONE_NAMES
 
 LANGS = ("ar", "en")
 
@@ -200,7 +200,7 @@ STRINGS: dict[str, tuple[str, str]] = {  # key: (Arabic, English)
     "timezone": ("المنطقة الزمنية", "Time zone"),
 }
 
-# Catalogue enums come from the one vocabulary the kiosk uses too (recommender.vocabulary).
+# Catalogue enums come from the one vocabulary the kiosk uses too (catalogue.kinds).
 VOCABULARIES = {"kind": KIND_NAMES, "finish": FINISH_NAMES, "undertone": UNDERTONE_NAMES}
 
 

@@ -24,9 +24,9 @@ def register(subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from catalogue import DEMO_CATALOGUE, CatalogueError
     from kiosk.assistant import Assistant, KnowledgeError, load_knowledge
     from kiosk.assistant.knowledge import DEFAULT_FAQ
-    from recommender.catalogue import DEMO_CATALOGUE, CatalogueError
 
     try:
         knowledge = load_knowledge(args.catalogue or DEMO_CATALOGUE, args.faq or DEFAULT_FAQ)

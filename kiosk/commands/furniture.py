@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     import cv2
     import numpy as np
 
-    from recommender.catalogue import CatalogueError, load_catalogue
+    from catalogue import CatalogueError, load_catalogue
     from vision.capture import CaptureError, VideoSource, open_source
     from vision.plane import (
         BoardSpec,

@@ -20,7 +20,7 @@ def _prefs(text: str) -> dict[str, str]:
 
 
 def register(subparsers) -> None:
-    from recommender.catalogue import PRODUCT_KINDS
+    from catalogue import PRODUCT_KINDS
 
     rec = subparsers.add_parser(
         "recommend",
@@ -60,7 +60,7 @@ def register(subparsers) -> None:
 
 
 def _recommend(args) -> int:
-    from recommender.catalogue import DEMO_CATALOGUE, CatalogueError, load_catalogue
+    from catalogue import DEMO_CATALOGUE, CatalogueError, load_catalogue
     from recommender.features import FeatureError, ShopperProfile
     from recommender.model import DEFAULT_MODEL
     from recommender.runtime import ModelError, Recommender

@@ -28,9 +28,9 @@ from typing import Any
 
 import httpx
 
+from catalogue import CatalogueError, parse_catalogue
 from kiosk.sync.events import canonical_uuid
 from kiosk.sync.outbox import Batch
-from recommender.catalogue import CatalogueError, parse_catalogue
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 MAX_SNAPSHOT_BYTES = 300 * 1024  # API.md

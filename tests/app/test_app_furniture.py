@@ -124,8 +124,8 @@ def test_place_move_turn_and_remove_furniture_by_tapping(browser, furniture_kios
 
 
 def test_the_floor_is_lost_without_the_board_when_tracking(showroom):
+    from catalogue import load_catalogue
     from kiosk.app.furniture import FurnitureStage
-    from recommender.catalogue import load_catalogue
 
     still, calibration = showroom
     stage = FurnitureStage(calibration, load_catalogue(), tracking=True, mirrored=False)
@@ -181,7 +181,7 @@ def shopper_kiosk(shopper_showroom, backend, tmp_path_factory):
 
 
 def test_a_shopper_stays_in_front_of_a_sofa_placed_behind_them(browser, shopper_kiosk, shopper_showroom):
-    from recommender.catalogue import load_catalogue
+    from catalogue import load_catalogue
     from vision.plane import Calibration, Placement, project_world
     from vision.render import Camera, FurnitureTryOn, Light, ModelLibrary
 

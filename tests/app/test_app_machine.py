@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from catalogue import load_catalogue
 from kiosk.app.catalogue_view import build_look, load_presets
 from kiosk.app.machine import NOTICE_MS, CommandError, KioskMachine, Phase, Recommendation
-from recommender.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
 

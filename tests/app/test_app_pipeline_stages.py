@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import vision.face
+from catalogue import load_catalogue
 from kiosk.app.catalogue_view import load_presets
 from kiosk.app.framehub import FLAG_ANALYSED, FLAG_LOOK, FrameHub, Packet, unpack
 from kiosk.app.machine import KioskMachine
@@ -27,7 +28,6 @@ from kiosk.app.pipeline import Pipeline  # the first import of MediaPipe in this
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.server import create_app
 from kiosk.app.settings import DEMO_CLIP, KioskSettings
-from recommender.catalogue import load_catalogue
 from vision.capture import LatestFrameGrabber
 
 pytestmark = pytest.mark.slow
@@ -189,7 +189,7 @@ from kiosk.app.framehub import FrameHub
 from kiosk.app.machine import KioskMachine
 from kiosk.app.pipeline import Pipeline  # the first import of MediaPipe in this process
 from kiosk.app.settings import DEMO_CLIP
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 from vision.capture import LatestFrameGrabber
 
 class NoEvents:

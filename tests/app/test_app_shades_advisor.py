@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from catalogue import load_catalogue
 from kiosk.app.runtime import ShadeAdvisor
-from recommender.catalogue import load_catalogue
 from recommender.runtime import Recommender
 from recommender.shade_match import match_skin
 from vision.color import MST_SWATCHES, hex_to_lab

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from catalogue import load_catalogue
 from kiosk.assistant import Assistant, load_knowledge
 from kiosk.assistant.answers import ShadePick
-from recommender.catalogue import load_catalogue
 from recommender.shade_match import grade_of, match_skin
 from vision.color import MST_SWATCHES, hex_to_lab
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from catalogue import load_catalogue
 from kiosk.assistant import Assistant
 from kiosk.assistant.answers import price_text
-from recommender.catalogue import load_catalogue
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 DONT_CARRY = {"en": "we don't carry that", "ar": "غير متوفر عندنا"}

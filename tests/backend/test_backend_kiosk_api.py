@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select, update
 
+from catalogue import parse_catalogue
 from kiosk.backend.db import make_engine
 from kiosk.backend.handoff.models import Handoff
 from kiosk.backend.sessions.models import SessionEvent
-from recommender.catalogue import parse_catalogue
 
 
 def events(n: int, kind: str = "product_tried", session: str | None = None) -> list[dict]:

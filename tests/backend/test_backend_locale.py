@@ -11,13 +11,12 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
+from catalogue import FINISH_NAMES, FINISHES, KIND_NAMES, PRODUCT_KINDS, UNDERTONE_NAMES, UNDERTONES
 from kiosk.backend.db import alembic_config, make_engine, make_sessionmaker
 from kiosk.backend.kiosks.models import Kiosk
 from kiosk.backend.localtime import FSI, PDI, format_datetime, isolate, validate_timezone
 from kiosk.backend.sessions.models import SessionEvent
 from kiosk.backend.web import STRINGS, labeller
-from recommender.catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
-from recommender.vocabulary import FINISH_NAMES, KIND_NAMES, UNDERTONE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENING_UTC = dt.datetime(2026, 11, 30, 22, 30, tzinfo=dt.UTC)  # 01:30 on 1 December in Riyadh

@@ -15,8 +15,8 @@ import cv2
 import httpx
 import pytest
 
+from catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
 from kiosk.backend.handoff.schemas import MAX_SNAPSHOT_BYTES
-from recommender.catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "build" / "screens"

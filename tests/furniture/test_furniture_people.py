@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from people_scenes import kiosk_camera, occlusion_errors, paste_person
 
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 from vision.people import (
     MODEL_PATH,
     People,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from furniture_scenes import true_pose
 
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 from vision.plane import (
     LOST_MESSAGE,
     BoardNotFoundError,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from furniture_scenes import true_pose
 
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 from vision.plane import Calibration, Placement, project_world
 from vision.plane.synthetic import render_board_view
 from vision.render import (

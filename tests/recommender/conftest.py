@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 from recommender.data import BootstrapSource
 from recommender.model import DEFAULT_CARD, DEFAULT_MODEL, TrainParams, train_ranker, write_model
 from recommender.simulator import synthetic_catalogue

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.catalogue import DEMO_CATALOGUE, Catalogue
+from catalogue import DEMO_CATALOGUE, Catalogue
 from recommender.features import ShopperProfile
 from recommender.runtime import Recommender
 from recommender.shade_match import (

@@ -8,8 +8,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from catalogue import load_catalogue
 from kiosk.sync.client import HeartbeatInfo
-from recommender.catalogue import load_catalogue
 
 Record = Callable[[str, str, dict[str, Any]], object]
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from faultserver import FaultServer
 
+from catalogue import load_catalogue
 from kiosk.sync.client import (
     BackendClient,
     BackendError,
@@ -20,7 +21,6 @@ from kiosk.sync.client import (
     Unavailable,
     current_model,
 )
-from recommender.catalogue import load_catalogue
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import cv2
 
-from recommender.catalogue import load_catalogue
+from catalogue import load_catalogue
 from vision.plane import DEFAULT_FLOOR_BOARD, BoardSpec, FloorDetector, FloorPose, Intrinsics, Placement
 from vision.plane.synthetic import look_at_floor, render_board_view
 from vision.render.scene import Camera

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
 from kiosk.backend.analytics import service as analytics
 from kiosk.backend.analytics.router import date_range
 from kiosk.backend.auth import service as auth_service
@@ -40,7 +41,6 @@ from kiosk.backend.kiosks.router import kiosk_out
 from kiosk.backend.sessions import service as sessions
 from kiosk.backend.stores.models import Store
 from kiosk.backend.web import LANGS, lang_of, templates, translator
-from recommender.catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

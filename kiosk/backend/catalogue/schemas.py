@@ -1,4 +1,4 @@
-"""Staff-facing catalogue schemas. The product shape is the one of recommender/catalogue.py
+"""Staff-facing catalogue schemas. The product shape is the one of catalogue/schema.py
 (the kiosk's catalogue JSON), so one JSON file can be imported, exported and pulled alike."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from recommender.catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
+from catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
 from vision.color import hex_to_rgb
 
 Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]

@@ -137,7 +137,7 @@ def delete_product(db: Session, store_id: str, product: Product, actor_id: int |
 
 
 def product_json(p: Product) -> dict:
-    """The product in recommender/catalogue.py's schema (what kiosks, import and export use)."""
+    """The product in catalogue/schema.py's schema (what kiosks, import and export use)."""
     out = {
         "id": p.product_id,
         "kind": p.kind,

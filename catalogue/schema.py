@@ -12,15 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalogue.kinds import FINISHES, PRODUCT_KINDS, UNDERTONES
 from vision.color import hex_to_lab, hex_to_rgb
-
-MAKEUP_KINDS = (
-    "lipstick", "lip_liner", "blush", "bronzer", "highlighter", "eyeshadow",
-    "eyeliner", "brow", "foundation", "concealer",
-)  # fmt: skip
-PRODUCT_KINDS = (*MAKEUP_KINDS, "furniture")
-FINISHES = ("matte", "satin", "gloss", "sheer", "shimmer", "metallic", "natural", "dewy")
-UNDERTONES = ("warm", "neutral", "cool")
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "assets" / "catalogue" / "demo_catalogue.json"
 
