@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kiosk.backend.db import Base, UTCDateTime, utcnow
@@ -27,3 +29,25 @@ def record(
 ) -> None:
     """Add an audit row in the caller's transaction, so the change and its record commit together."""
     db.add(AuditEntry(user_id=user_id, store_id=store_id, action=action, entity=entity, detail=detail))
+
+
+# `at` keeps the form the log has always had: isoformat(), offset written as +00:00.
+IsoTime = Annotated[dt.datetime, PlainSerializer(lambda at: at.isoformat(), return_type=str)]
+
+
+class AuditRow(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: IsoTime
+    user_id: int | None
+    store_id: str | None
+    action: str
+    entity: str
+    detail: dict[str, Any]
+
+
+def recent(db: Session, limit: int) -> list[AuditRow]:
+    """The newest entries first; `limit` is held to 1..1000."""
+    rows = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 1000))))
+    return [AuditRow.model_validate(r) for r in rows]

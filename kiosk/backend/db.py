@@ -81,9 +81,34 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+_UNIT_DEPTH = "maraya_unit_of_work_depth"
+
+
+@contextmanager
+def unit_of_work(db: Session) -> Iterator[Session]:
+    """The one place a write is committed. Every service function that writes runs inside this
+    block. The outermost unit commits when the block ends, or rolls back when it raises and
+    leaves the session usable (a page can still show the error). A unit entered inside another
+    joins it, so the same service is the whole write of a request when a route calls it and one
+    step of a larger write when the importer, the demo seeder or a `kiosk backend` command does."""
+    depth = db.info.get(_UNIT_DEPTH, 0)
+    db.info[_UNIT_DEPTH] = depth + 1
+    try:
+        yield db
+        if depth == 0:
+            db.commit()
+    except BaseException:
+        if depth == 0:
+            db.rollback()
+        raise
+    finally:
+        db.info[_UNIT_DEPTH] = depth
+
+
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    with factory() as session, session.begin():
+    """A session whose whole work is one unit (the commands, the purge, the demo seeder)."""
+    with factory() as session, unit_of_work(session):
         yield session
 
 

@@ -14,14 +14,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from catalogue import DEMO_CATALOGUE, load_catalogue
-from kiosk.backend.auth.models import User
-from kiosk.backend.auth.service import create_user, sha256_hex
+from kiosk.backend.auth.service import create_user, sha256_hex, user_by_email
 from kiosk.backend.catalogue import service as catalogue
 from kiosk.backend.catalogue.schemas import ProductIn
 from kiosk.backend.db import make_engine, make_sessionmaker, migrate, session_scope
 from kiosk.backend.faq.schemas import FaqIn
 from kiosk.backend.faq.service import save_entry
 from kiosk.backend.kiosks.models import Kiosk, ModelRelease
+from kiosk.backend.kiosks.service import current_model
 from kiosk.backend.settings import DEFAULT_DATA_DIR
 from kiosk.backend.stores.models import Store
 
@@ -108,7 +108,7 @@ def seed_demo(database_url: str, data_dir: Path = DEFAULT_DATA_DIR) -> DemoSeed:
                     catalogue.upsert_product(db, STORE_ID, ProductIn.model_validate(product), None)
                 for entry in FAQ:
                     save_entry(db, STORE_ID, entry, None)
-            if db.scalar(select(User).where(User.email == ADMIN_EMAIL)) is None:
+            if user_by_email(db, ADMIN_EMAIL) is None:
                 create_user(db, ADMIN_EMAIL, ADMIN_PASSWORD, "admin", [STORE_ID], None)
             token = token_path.read_text().strip() if token_path.exists() else ""
             kiosk = db.scalar(select(Kiosk).where(Kiosk.store_id == STORE_ID, Kiosk.name == KIOSK_NAME))
@@ -125,7 +125,7 @@ def seed_demo(database_url: str, data_dir: Path = DEFAULT_DATA_DIR) -> DemoSeed:
                     kiosk.token_hash, kiosk.revoked_at = sha256_hex(token), None
                 token_path.write_text(token + "\n")
                 token_path.chmod(0o600)
-            if RECOMMENDER_MODEL.exists() and db.scalar(select(ModelRelease).limit(1)) is None:
+            if RECOMMENDER_MODEL.exists() and current_model(db) is None:
                 publish_model(db, RECOMMENDER_MODEL, "demo-1", data_dir)
     finally:
         engine.dispose()

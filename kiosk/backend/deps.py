@@ -1,5 +1,7 @@
-"""Request-scoped dependencies: the database session, the kiosk behind a bearer token, and the
-signed-in staff member (with CSRF checking on every state-changing request)."""
+"""Request-scoped dependencies: the database session, the kiosk behind a bearer token (and its
+store), the signed-in staff member (with CSRF checking on every state-changing request) and the
+store a staff member asked for. The look-ups of each domain's own rows (`valid_*`) chain on these,
+in each domain's `dependencies.py`."""
 
 from __future__ import annotations
 
@@ -48,6 +50,13 @@ def current_kiosk(request: Request, db: DB) -> Kiosk:
 
 
 KioskDep = Annotated[Kiosk, Depends(current_kiosk)]
+
+
+def kiosk_store(kiosk: KioskDep, db: DB) -> Store:
+    return db.get(Store, kiosk.store_id)
+
+
+KioskStore = Annotated[Store, Depends(kiosk_store)]
 
 
 @dataclass

@@ -14,7 +14,8 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.backend import audit
-from kiosk.backend.auth.models import LoginAttempt, StaffSession
+from kiosk.backend.auth.models import LoginAttempt
+from kiosk.backend.auth.service import end_expired_sessions
 from kiosk.backend.db import session_scope, utcnow
 from kiosk.backend.handoff.models import Handoff
 from kiosk.backend.help.models import HelpRequest
@@ -47,7 +48,7 @@ def purge(
             delete(Handoff).where((Handoff.expires_at < now) | (Handoff.created_at < cutoff))
         ).rowcount
         db.execute(delete(LoginAttempt).where(LoginAttempt.at < now - dt.timedelta(days=1)))
-        db.execute(delete(StaffSession).where(StaffSession.expires_at < now))
+        end_expired_sessions(db, now)
         result = PurgeResult(cutoff, events, batches, helps, handoffs)
         audit.record(
             db,

@@ -8,48 +8,49 @@ import uuid
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
 from kiosk.backend.analytics import service as analytics
 from kiosk.backend.analytics.router import date_range
 from kiosk.backend.auth import service as auth_service
-from kiosk.backend.auth.router import auth_error_headers, client_address, set_session_cookie
+from kiosk.backend.auth.router import auth_error_headers, set_session_cookie
 from kiosk.backend.catalogue import importer
 from kiosk.backend.catalogue import service as catalogue
+from kiosk.backend.catalogue.dependencies import StoreProduct
 from kiosk.backend.catalogue.schemas import ProductIn
-from kiosk.backend.deps import (
-    DB,
-    SESSION_COOKIE,
-    ManageStore,
-    ReadStore,
-    Settings,
-    Staff,
-    StaffDep,
-    store_for,
-)
+from kiosk.backend.deps import DB, SESSION_COOKIE, ManageStore, ReadStore, Settings, Staff, StaffDep
 from kiosk.backend.faq import service as faq
-from kiosk.backend.faq.models import FaqEntry
+from kiosk.backend.faq.dependencies import StoreFaq, valid_faq
 from kiosk.backend.faq.schemas import FaqIn, StoreInfo
-from kiosk.backend.inputguard import RowId, RowIdQuery, row_id
+from kiosk.backend.inputguard import RowIdQuery, row_id
 from kiosk.backend.kiosks import service as kiosks
-from kiosk.backend.kiosks.models import Kiosk
-from kiosk.backend.kiosks.router import kiosk_out
+from kiosk.backend.kiosks.dependencies import StoreKiosk
+from kiosk.backend.ratelimit import client_address
 from kiosk.backend.sessions import service as sessions
-from kiosk.backend.stores.models import Store
+from kiosk.backend.stores.service import visible_stores
 from kiosk.backend.web import LANGS, lang_of, templates, translator
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+async def posted_form(request: Request) -> FormData:
+    """The posted form, parsed once (the CSRF check already read it), for the pages whose fields
+    repeat or vary; as a dependency the page itself stays a plain function run off the event loop."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def render(request: Request, name: str, staff: Staff | None, status: int = 200, **context) -> HTMLResponse:
     stores = []
     if staff is not None:
         with request.app.state.sessionmaker() as db:
-            stores = [s for s in db.scalars(select(Store).order_by(Store.id)) if staff.user.can_access(s.id)]
+            stores = visible_stores(db, staff.user)
     context.update(staff=staff, stores=stores, csrf=staff.session.csrf_token if staff else "")
     return templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -110,7 +111,7 @@ def set_lang(lang: str, request: Request, next: str = "/admin"):
 
 @router.get("")
 def home(staff: StaffDep, db: DB):
-    stores = [s for s in db.scalars(select(Store).order_by(Store.id)) if staff.user.can_access(s.id)]
+    stores = visible_stores(db, staff.user)
     if not stores:
         raise HTTPException(403, "your account is not assigned to any store")
     return RedirectResponse(f"/admin/{stores[0].id}/dashboard", status_code=303)
@@ -118,7 +119,6 @@ def home(staff: StaffDep, db: DB):
 
 @router.get("/{store_id}/dashboard", response_class=HTMLResponse)
 def dashboard(
-    store_id: str,
     store: ReadStore,
     request: Request,
     staff: StaffDep,
@@ -128,8 +128,8 @@ def dashboard(
     kiosk_id: RowIdQuery = None,
 ):
     first, last = date_range(start, end, store.timezone)
-    k = analytics.kpis(db, store_id, first, last, kiosk_id)
-    store_kiosks = list(db.scalars(select(Kiosk).where(Kiosk.store_id == store_id).order_by(Kiosk.id)))
+    k = analytics.kpis(db, store.id, first, last, kiosk_id)
+    store_kiosks = kiosks.list_kiosks(db, store.id)
     return render(
         request,
         "dashboard.html",
@@ -143,9 +143,9 @@ def dashboard(
 
 
 @router.get("/{store_id}/catalogue", response_class=HTMLResponse)
-def catalogue_page(store_id: str, store: ReadStore, request: Request, staff: StaffDep, db: DB):
+def catalogue_page(store: ReadStore, request: Request, staff: StaffDep, db: DB):
     return render(
-        request, "catalogue.html", staff, store=store, products=catalogue.list_products(db, store_id)
+        request, "catalogue.html", staff, store=store, products=catalogue.list_products(db, store.id)
     )
 
 
@@ -163,17 +163,8 @@ def _edit_context(store, product: dict, errors=None, saved=False) -> dict:
 
 @router.get("/{store_id}/catalogue/{product_id}", response_class=HTMLResponse)
 def product_page(
-    store_id: str,
-    store: ReadStore,
-    product_id: str,
-    request: Request,
-    staff: StaffDep,
-    db: DB,
-    saved: bool = False,
+    store: ReadStore, product: StoreProduct, request: Request, staff: StaffDep, saved: bool = False
 ):
-    product = catalogue.get_product(db, store_id, product_id)
-    if product is None:
-        raise HTTPException(404, f"no product {product_id}")
     return render(
         request, "product.html", staff, **_edit_context(store, catalogue.product_json(product), saved=saved)
     )
@@ -201,61 +192,48 @@ def _product_from_form(form, product_id: str, existing: dict) -> dict:
 
 
 @router.post("/{store_id}/catalogue/{product_id}", response_class=HTMLResponse)
-async def product_save(store_id: str, product_id: str, request: Request, staff: StaffDep):
-    form = await request.form()
-    with request.app.state.sessionmaker() as db:
-        store = store_for(db, staff, store_id, manage=True)
-        product = catalogue.get_product(db, store_id, product_id)
-        if product is None:
-            raise HTTPException(404, f"no product {product_id}")
-        data = _product_from_form(form, product_id, catalogue.product_json(product))
-        try:
-            catalogue.upsert_product(db, store_id, ProductIn.model_validate(data), staff.user.id)
-            db.commit()
-        except ValidationError as exc:
-            errors = [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
-            return render(request, "product.html", staff, status=422, **_edit_context(store, data, errors))
-        except catalogue.SkuTaken as exc:
-            db.rollback()
-            return render(
-                request, "product.html", staff, status=409, **_edit_context(store, data, [("sku", str(exc))])
-            )
-    return RedirectResponse(f"/admin/{store_id}/catalogue/{product_id}?saved=1", status_code=303)
+def product_save(
+    store: ManageStore, product: StoreProduct, request: Request, staff: StaffDep, db: DB, form: PostedForm
+):
+    data = _product_from_form(form, product.product_id, catalogue.product_json(product))
+    try:
+        catalogue.upsert_product(db, store.id, ProductIn.model_validate(data), staff.user.id)
+    except ValidationError as exc:
+        errors = [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+        return render(request, "product.html", staff, status=422, **_edit_context(store, data, errors))
+    except catalogue.SkuTaken as exc:
+        return render(
+            request, "product.html", staff, status=409, **_edit_context(store, data, [("sku", str(exc))])
+        )
+    return RedirectResponse(f"/admin/{store.id}/catalogue/{product.product_id}?saved=1", status_code=303)
 
 
 @router.get("/{store_id}/import", response_class=HTMLResponse)
-def import_page(store_id: str, store: ManageStore, request: Request, staff: StaffDep):
+def import_page(store: ManageStore, request: Request, staff: StaffDep):
     return render(request, "import.html", staff, store=store, report=None)
 
 
 @router.post("/{store_id}/import", response_class=HTMLResponse)
 def import_submit(
-    store_id: str,
     store: ManageStore,
     request: Request,
     staff: StaffDep,
     db: DB,
     file: Annotated[UploadFile, File()],
 ):
-    report = importer.import_file(db, store_id, file.filename or "", file.file.read(), staff.user.id)
+    report = importer.import_file(db, store.id, file.filename or "", file.file.read(), staff.user.id)
     status = 422 if report.errors else 200
     return render(request, "import.html", staff, status=status, store=store, report=report)
 
 
 @router.get("/{store_id}/kiosks", response_class=HTMLResponse)
-def kiosks_page(
-    store_id: str, store: ReadStore, request: Request, staff: StaffDep, db: DB, settings: Settings
-):
-    rows = [
-        kiosk_out(k, settings)
-        for k in db.scalars(select(Kiosk).where(Kiosk.store_id == store_id).order_by(Kiosk.id))
-    ]
+def kiosks_page(store: ReadStore, request: Request, staff: StaffDep, db: DB, settings: Settings):
+    rows = [kiosks.kiosk_out(k, settings) for k in kiosks.list_kiosks(db, store.id)]
     return render(request, "kiosks.html", staff, store=store, kiosks=rows, new_token=None)
 
 
 @router.post("/{store_id}/kiosks", response_class=HTMLResponse)
 def kiosk_create(
-    store_id: str,
     store: ManageStore,
     request: Request,
     staff: StaffDep,
@@ -266,97 +244,73 @@ def kiosk_create(
     name = name.strip()[:120]
     if not name:
         raise HTTPException(422, "a kiosk needs a name")
-    made = kiosks.create_kiosk(db, store_id, name, staff.user.id)
-    db.commit()
-    rows = [
-        kiosk_out(k, settings)
-        for k in db.scalars(select(Kiosk).where(Kiosk.store_id == store_id).order_by(Kiosk.id))
-    ]
+    made = kiosks.create_kiosk(db, store.id, name, staff.user.id)
+    rows = [kiosks.kiosk_out(k, settings) for k in kiosks.list_kiosks(db, store.id)]
     # The token is rendered once, in this response only (never stored in clear, never redirected).
     return render(request, "kiosks.html", staff, store=store, kiosks=rows, new_token=made.token)
 
 
 @router.post("/{store_id}/kiosks/{kiosk_id}/revoke")
-def kiosk_revoke(store_id: str, _store: ManageStore, kiosk_id: RowId, staff: StaffDep, db: DB):
-    kiosk = db.get(Kiosk, kiosk_id)
-    if kiosk is None or kiosk.store_id != store_id:
-        raise HTTPException(404, "no such kiosk")
+def kiosk_revoke(store: ManageStore, kiosk: StoreKiosk, staff: StaffDep, db: DB):
     kiosks.revoke_kiosk(db, kiosk, staff.user.id)
-    db.commit()
-    return RedirectResponse(f"/admin/{store_id}/kiosks", status_code=303)
+    return RedirectResponse(f"/admin/{store.id}/kiosks", status_code=303)
 
 
 @router.get("/{store_id}/faq", response_class=HTMLResponse)
-def faq_page(store_id: str, store: ReadStore, request: Request, staff: StaffDep, db: DB, errors: str = ""):
+def faq_page(store: ReadStore, request: Request, staff: StaffDep, db: DB, errors: str = ""):
     return render(
-        request, "faq.html", staff, store=store, entries=faq.entries(db, store_id), info=faq.store_info(store)
+        request, "faq.html", staff, store=store, entries=faq.entries(db, store.id), info=faq.store_info(store)
     )
 
 
 @router.post("/{store_id}/faq")
-async def faq_save(store_id: str, request: Request, staff: StaffDep):
-    form = await request.form()
-    with request.app.state.sessionmaker() as db:
-        store_for(db, staff, store_id, manage=True)
-        fields = {
-            k: str(form.get(k, "")).strip() for k in ("question_en", "question_ar", "answer_en", "answer_ar")
-        }
-        fields["tags"] = [t.strip() for t in str(form.get("tags", "")).split(",") if t.strip()]
-        entry = None
-        if form.get("id"):
-            try:
-                entry = db.get(FaqEntry, row_id(str(form.get("id"))))
-            except ValueError as exc:
-                raise HTTPException(422, f"id: {exc}") from None
-            if entry is None or entry.store_id != store_id:
-                raise HTTPException(404, "no such FAQ entry")
+def faq_save(store: ManageStore, staff: StaffDep, db: DB, form: PostedForm):
+    fields = {
+        k: str(form.get(k, "")).strip() for k in ("question_en", "question_ar", "answer_en", "answer_ar")
+    }
+    fields["tags"] = [t.strip() for t in str(form.get("tags", "")).split(",") if t.strip()]
+    entry = None
+    if form.get("id"):
         try:
-            faq.save_entry(db, store_id, FaqIn.model_validate(fields), staff.user.id, entry)
-        except ValidationError as exc:
-            raise HTTPException(422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())) from None
-        db.commit()
-    return RedirectResponse(f"/admin/{store_id}/faq", status_code=303)
+            faq_id = row_id(str(form.get("id")))
+        except ValueError as exc:
+            raise HTTPException(422, f"id: {exc}") from None
+        entry = valid_faq(faq_id, store, db)
+    try:
+        faq.save_entry(db, store.id, FaqIn.model_validate(fields), staff.user.id, entry)
+    except ValidationError as exc:
+        raise HTTPException(422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())) from None
+    return RedirectResponse(f"/admin/{store.id}/faq", status_code=303)
 
 
 @router.post("/{store_id}/faq/{faq_id}/delete")
-def faq_delete(store_id: str, _store: ManageStore, faq_id: RowId, staff: StaffDep, db: DB):
-    entry = db.get(FaqEntry, faq_id)
-    if entry is None or entry.store_id != store_id:
-        raise HTTPException(404, "no such FAQ entry")
+def faq_delete(store: ManageStore, entry: StoreFaq, staff: StaffDep, db: DB):
     faq.delete_entry(db, entry, staff.user.id)
-    db.commit()
-    return RedirectResponse(f"/admin/{store_id}/faq", status_code=303)
+    return RedirectResponse(f"/admin/{store.id}/faq", status_code=303)
 
 
 @router.post("/{store_id}/info")
-async def info_save(store_id: str, request: Request, staff: StaffDep):
-    form = await request.form()
-    with request.app.state.sessionmaker() as db:
-        store = store_for(db, staff, store_id, manage=True)
-        try:
-            info = StoreInfo.model_validate({k: str(form.get(k, "")).strip() for k in StoreInfo.model_fields})
-        except ValidationError as exc:
-            raise HTTPException(422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())) from None
-        faq.save_store_info(db, store, info, staff.user.id)
-        db.commit()
-    return RedirectResponse(f"/admin/{store_id}/faq", status_code=303)
+def info_save(store: ManageStore, staff: StaffDep, db: DB, form: PostedForm):
+    try:
+        info = StoreInfo.model_validate({k: str(form.get(k, "")).strip() for k in StoreInfo.model_fields})
+    except ValidationError as exc:
+        raise HTTPException(422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())) from None
+    faq.save_store_info(db, store, info, staff.user.id)
+    return RedirectResponse(f"/admin/{store.id}/faq", status_code=303)
 
 
 @router.get("/{store_id}/help", response_class=HTMLResponse)
-def help_page(store_id: str, store: ReadStore, request: Request, staff: StaffDep):
+def help_page(store: ReadStore, request: Request, staff: StaffDep):
     return render(request, "help.html", staff, store=store)
 
 
 @router.get("/{store_id}/privacy", response_class=HTMLResponse)
-def privacy_page(
-    store_id: str, store: ManageStore, request: Request, staff: StaffDep, erased: int | None = None
-):
+def privacy_page(store: ManageStore, request: Request, staff: StaffDep, erased: int | None = None):
     return render(request, "privacy.html", staff, store=store, erased=erased)
 
 
 @router.post("/{store_id}/privacy/erase")
 def privacy_erase(
-    store_id: str,
     store: ManageStore,
     request: Request,
     staff: StaffDep,
@@ -368,6 +322,5 @@ def privacy_erase(
         session = uuid.UUID(session_id.strip())
     except ValueError:
         return render(request, "privacy.html", staff, status=422, store=store, erased=None, bad_id=True)
-    erased = sessions.erase(db, store_id, str(session), staff.user.id, "session")
-    db.commit()
-    return RedirectResponse(f"/admin/{store_id}/privacy?erased={erased.rows}", status_code=303)
+    erased = sessions.erase(db, store.id, str(session), staff.user.id, "session")
+    return RedirectResponse(f"/admin/{store.id}/privacy?erased={erased.rows}", status_code=303)

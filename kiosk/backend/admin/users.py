@@ -8,15 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from kiosk.backend.admin.pages import render
 from kiosk.backend.auth import service
+from kiosk.backend.auth.dependencies import ValidUser
 from kiosk.backend.auth.models import ROLES, User
-from kiosk.backend.auth.router import user_by_id
 from kiosk.backend.deps import DB, AdminDep, Staff
-from kiosk.backend.inputguard import RowId
-from kiosk.backend.stores.models import Store
+from kiosk.backend.stores.service import visible_stores
 
 router = APIRouter(prefix="/admin/users", include_in_schema=False)
 
@@ -26,8 +24,8 @@ def _store_ids(text: str) -> list[str]:
 
 
 def _page(request: Request, admin: Staff, db, status: int = 200, error: str = "", done: bool = False):
-    users = list(db.scalars(select(User).order_by(User.email)))
-    store = db.scalar(select(Store).order_by(Store.id).limit(1))
+    users = service.list_users(db, order_by=User.email)
+    store = next(iter(visible_stores(db, admin.user)), None)  # an admin's: the first of all stores
     return render(
         request,
         "users.html",
@@ -42,15 +40,13 @@ def _page(request: Request, admin: Staff, db, status: int = 200, error: str = ""
 
 
 def _after(request: Request, admin: Staff, db, change, *args) -> HTMLResponse | RedirectResponse:
-    """Runs a change; on a refused one (own account, unknown store, short password) the page is
-    shown again with the reason, otherwise Post/Redirect/Get."""
+    """Runs a change (a service unit of work); on a refused one (own account, unknown store, short
+    password) the page is shown again with the reason, otherwise Post/Redirect/Get."""
     try:
         change(*args)
     except ValueError as exc:
-        db.rollback()
         status = 409 if isinstance(exc, service.SelfChange) or "already exists" in str(exc) else 422
         return _page(request, admin, db, status=status, error=str(exc))
-    db.commit()
     return RedirectResponse("/admin/users?done=1", status_code=303)
 
 
@@ -76,38 +72,33 @@ def user_create(
 
 @router.post("/{user_id}/access", response_class=HTMLResponse)
 def user_access(
-    user_id: RowId,
+    user: ValidUser,
     request: Request,
     admin: AdminDep,
     db: DB,
     role: Annotated[str, Form()],
     stores: Annotated[str, Form(max_length=2000)] = "",
 ):
-    user = user_by_id(db, user_id)
     return _after(request, admin, db, service.set_access, db, user, role, _store_ids(stores), admin.user.id)
 
 
 @router.post("/{user_id}/password", response_class=HTMLResponse)
 def user_password(
-    user_id: RowId, request: Request, admin: AdminDep, db: DB, password: Annotated[str, Form(max_length=256)]
+    user: ValidUser, request: Request, admin: AdminDep, db: DB, password: Annotated[str, Form(max_length=256)]
 ):
-    user = user_by_id(db, user_id)
     return _after(request, admin, db, service.reset_password, db, user, password, admin.user.id)
 
 
 @router.post("/{user_id}/deactivate", response_class=HTMLResponse)
-def user_deactivate(user_id: RowId, request: Request, admin: AdminDep, db: DB):
-    user = user_by_id(db, user_id)
+def user_deactivate(user: ValidUser, request: Request, admin: AdminDep, db: DB):
     return _after(request, admin, db, service.deactivate_user, db, user, admin.user.id)
 
 
 @router.post("/{user_id}/activate", response_class=HTMLResponse)
-def user_activate(user_id: RowId, request: Request, admin: AdminDep, db: DB):
-    user = user_by_id(db, user_id)
+def user_activate(user: ValidUser, request: Request, admin: AdminDep, db: DB):
     return _after(request, admin, db, service.activate_user, db, user, admin.user.id)
 
 
 @router.post("/{user_id}/revoke-sessions", response_class=HTMLResponse)
-def user_revoke_sessions(user_id: RowId, request: Request, admin: AdminDep, db: DB):
-    user = user_by_id(db, user_id)
+def user_revoke_sessions(user: ValidUser, request: Request, admin: AdminDep, db: DB):
     return _after(request, admin, db, service.revoke_sessions, db, user, admin.user.id)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from kiosk.backend.auth import service
+from kiosk.backend.auth.dependencies import ValidUser
 from kiosk.backend.auth.models import User
 from kiosk.backend.auth.schemas import AccessIn, LoginIn, LoginOut, PasswordIn, UserIn, UserOut
 from kiosk.backend.deps import DB, SESSION_COOKIE, AdminDep, Settings, StaffDep
-from kiosk.backend.inputguard import RowId
+from kiosk.backend.ratelimit import client_address
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -20,10 +20,6 @@ def user_out(u: User) -> UserOut:
     return UserOut(
         id=u.id, email=u.email, role=u.role, stores=[s.id for s in u.stores], is_active=u.is_active
     )
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def set_session_cookie(response: Response, value: str, settings) -> None:
@@ -44,6 +40,7 @@ def auth_error_headers(exc: service.AuthError) -> dict[str, str]:
 
 @router.post(
     "/auth/login",
+    response_model=LoginOut,
     responses={
         401: {
             "description": "wrong e-mail or password (the same for unknown, locked or deactivated accounts)"
@@ -51,7 +48,7 @@ def auth_error_headers(exc: service.AuthError) -> dict[str, str]:
         429: {"description": "too many failures for this account or address; see Retry-After"},
     },
 )
-def login(body: LoginIn, request: Request, db: DB, settings: Settings):
+def login(body: LoginIn, request: Request, db: DB, settings: Settings) -> JSONResponse:
     try:
         signed = service.sign_in(db, settings, body.email, body.password, client_address(request))
     except service.AuthError as exc:
@@ -76,7 +73,7 @@ def me(staff: StaffDep) -> LoginOut:
 
 @router.get("/users")
 def list_users(admin: AdminDep, db: DB) -> list[UserOut]:
-    return [user_out(u) for u in db.scalars(select(User).order_by(User.id))]
+    return [user_out(u) for u in service.list_users(db)]
 
 
 @router.post("/users", status_code=201, responses={409: {}})
@@ -84,31 +81,19 @@ def create_user(body: UserIn, admin: AdminDep, db: DB) -> UserOut:
     try:
         user = service.create_user(db, body.email, body.password, body.role, body.stores, admin.user.id)
     except ValueError as exc:
-        db.rollback()
         raise HTTPException(409 if "already exists" in str(exc) else 422, str(exc)) from None
-    db.commit()
     return user_out(user)
 
 
-def user_by_id(db, user_id: int) -> User:
-    user = db.get(User, user_id)
-    if user is None:
-        raise HTTPException(404, "no such user")
-    return user
-
-
 def apply_change(db, change, user: User, *args) -> User:
-    """Runs one user change for the signed-in admin: 409 for a change to one's own access,
-    422 for bad input (an unknown store, a short password); commits on success."""
+    """Runs one user change (a service unit of work) for the signed-in admin: 409 for a change
+    to one's own access, 422 for bad input (an unknown store, a short password)."""
     try:
         change(db, user, *args)
     except service.SelfChange as exc:
-        db.rollback()
         raise HTTPException(409, str(exc)) from None
     except ValueError as exc:
-        db.rollback()
         raise HTTPException(422, str(exc)) from None
-    db.commit()
     return user
 
 
@@ -116,29 +101,27 @@ USER_CHANGE = {404: {}, 409: {"description": "a change to your own account that 
 
 
 @router.post("/users/{user_id}/deactivate", responses=USER_CHANGE)
-def deactivate_user(user_id: RowId, admin: AdminDep, db: DB) -> UserOut:
+def deactivate_user(user: ValidUser, admin: AdminDep, db: DB) -> UserOut:
     """Offboarding: the account can no longer sign in and every session of it ends at once."""
-    return user_out(apply_change(db, service.deactivate_user, user_by_id(db, user_id), admin.user.id))
+    return user_out(apply_change(db, service.deactivate_user, user, admin.user.id))
 
 
 @router.post("/users/{user_id}/activate", responses=USER_CHANGE)
-def activate_user(user_id: RowId, admin: AdminDep, db: DB) -> UserOut:
-    return user_out(apply_change(db, service.activate_user, user_by_id(db, user_id), admin.user.id))
+def activate_user(user: ValidUser, admin: AdminDep, db: DB) -> UserOut:
+    return user_out(apply_change(db, service.activate_user, user, admin.user.id))
 
 
 @router.put("/users/{user_id}/access", responses=USER_CHANGE)
-def set_access(user_id: RowId, body: AccessIn, admin: AdminDep, db: DB) -> UserOut:
-    user = user_by_id(db, user_id)
+def set_access(user: ValidUser, body: AccessIn, admin: AdminDep, db: DB) -> UserOut:
     return user_out(apply_change(db, service.set_access, user, body.role, body.stores, admin.user.id))
 
 
 @router.post("/users/{user_id}/password", responses=USER_CHANGE)
-def reset_password(user_id: RowId, body: PasswordIn, admin: AdminDep, db: DB) -> UserOut:
+def reset_password(user: ValidUser, body: PasswordIn, admin: AdminDep, db: DB) -> UserOut:
     """Sets a new password and ends the user's sessions."""
-    user = user_by_id(db, user_id)
     return user_out(apply_change(db, service.reset_password, user, body.password, admin.user.id))
 
 
 @router.post("/users/{user_id}/revoke-sessions", responses=USER_CHANGE)
-def revoke_sessions(user_id: RowId, admin: AdminDep, db: DB) -> UserOut:
-    return user_out(apply_change(db, service.revoke_sessions, user_by_id(db, user_id), admin.user.id))
+def revoke_sessions(user: ValidUser, admin: AdminDep, db: DB) -> UserOut:
+    return user_out(apply_change(db, service.revoke_sessions, user, admin.user.id))

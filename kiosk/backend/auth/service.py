@@ -11,13 +11,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kiosk.backend import audit
 from kiosk.backend.auth import throttle
 from kiosk.backend.auth.models import ROLES, LoginAttempt, StaffSession, User
 from kiosk.backend.auth.throttle import Budget
-from kiosk.backend.db import utcnow
+from kiosk.backend.db import unit_of_work, utcnow
 from kiosk.backend.settings import BackendSettings
 from kiosk.backend.stores.models import Store
 
@@ -70,17 +70,32 @@ def create_user(
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     email = email.strip().lower()
-    if db.scalar(select(User).where(User.email == email)) is not None:
-        raise ValueError(f"a user {email} already exists")
-    stores = _stores(db, store_ids)
-    user = User(email=email, password_hash=hash_password(password), role=role, stores=stores)
-    db.add(user)
-    try:
-        db.flush()
-    except IntegrityError:  # the same e-mail created concurrently: the unique key decides
-        raise ValueError(f"a user {email} already exists") from None
-    audit.record(db, actor_id, "user.create", f"user:{user.id}", email=email, role=role, stores=store_ids)
+    with unit_of_work(db):
+        if user_by_email(db, email) is not None:
+            raise ValueError(f"a user {email} already exists")
+        stores = _stores(db, store_ids)
+        user = User(email=email, password_hash=hash_password(password), role=role, stores=stores)
+        db.add(user)
+        try:
+            db.flush()
+        except IntegrityError:  # the same e-mail created concurrently: the unique key decides
+            raise ValueError(f"a user {email} already exists") from None
+        audit.record(db, actor_id, "user.create", f"user:{user.id}", email=email, role=role, stores=store_ids)
     return user
+
+
+def get_user(db: Session, user_id: int) -> User | None:
+    return db.get(User, user_id)
+
+
+def user_by_email(db: Session, email: str) -> User | None:
+    """`email` as stored: trimmed and lower-cased."""
+    return db.scalar(select(User).where(User.email == email))
+
+
+def list_users(db: Session, order_by: InstrumentedAttribute = User.id) -> list[User]:
+    """Every staff account (by id for the API, by e-mail on the admin's page)."""
+    return list(db.scalars(select(User).order_by(order_by)))
 
 
 def login_budgets(settings: BackendSettings, email: str, address: str) -> tuple[Budget, Budget]:
@@ -105,29 +120,36 @@ def sign_in(db: Session, settings: BackendSettings, email: str, password: str, a
     never depend on whether the account exists, is locked or is deactivated."""
     now = utcnow()
     email = email.strip().lower()
-    taken = [throttle.take(db, budget, now) for budget in login_budgets(settings, email, address)]
-    db.commit()
+    with unit_of_work(db):  # the budgets are taken before the slow check, in their own commit
+        taken = [throttle.take(db, budget, now) for budget in login_budgets(settings, email, address)]
     if not all(t.allowed for t in taken):
-        for t in taken:  # nothing was checked, so this attempt costs nothing more
-            throttle.give_back(db, t)
-        db.commit()
+        with unit_of_work(db):
+            for t in taken:  # nothing was checked, so this attempt costs nothing more
+                throttle.give_back(db, t)
         raise AuthError(429, TOO_MANY, max(t.retry_after_s(now) for t in taken if not t.allowed))
-    user = db.scalar(select(User).where(User.email == email))
+    user = user_by_email(db, email)
     try:
         _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
         ok = user is not None and user.is_active
     except (VerificationError, InvalidHashError):
         ok = False
-    db.add(LoginAttempt(address=address, email=email, success=ok, at=now))
-    throttle.purge(db, now, max(t.budget.window for t in taken))  # only after a check: floods stay cheap
-    if not ok:
-        account = taken[0]
-        if user is not None and account.count == account.budget.limit:
+    with unit_of_work(db):
+        db.add(LoginAttempt(address=address, email=email, success=ok, at=now))
+        throttle.purge(db, now, max(t.budget.window for t in taken))  # only after a check: floods stay cheap
+        if ok:
+            for t in taken:
+                throttle.give_back(db, t)
+            signed = _open_session(db, settings, user, password, now)
+        elif user is not None and taken[0].count == taken[0].budget.limit:  # the account budget ran out
             audit.record(db, None, "user.locked", f"user:{user.id}", address=address)
-        db.commit()
+    if not ok:
         raise AuthError(401, WRONG_LOGIN)
-    for t in taken:
-        throttle.give_back(db, t)
+    return signed
+
+
+def _open_session(
+    db: Session, settings: BackendSettings, user: User, password: str, now: dt.datetime
+) -> SignIn:
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = _HASHER.hash(password)
     cookie_value = secrets.token_urlsafe(32)
@@ -140,8 +162,7 @@ def sign_in(db: Session, settings: BackendSettings, email: str, password: str, a
             expires_at=now + dt.timedelta(hours=settings.session_ttl_hours),
         )
     )
-    db.execute(delete(StaffSession).where(StaffSession.expires_at < now))
-    db.commit()
+    end_expired_sessions(db, now)
     return SignIn(user=user, cookie_value=cookie_value, csrf_token=csrf)
 
 
@@ -156,8 +177,13 @@ def session_for_cookie(db: Session, cookie_value: str | None) -> StaffSession | 
 
 def sign_out(db: Session, cookie_value: str | None) -> None:
     if cookie_value:
-        db.execute(delete(StaffSession).where(StaffSession.token_hash == sha256_hex(cookie_value)))
-        db.commit()
+        with unit_of_work(db):
+            db.execute(delete(StaffSession).where(StaffSession.token_hash == sha256_hex(cookie_value)))
+
+
+def end_expired_sessions(db: Session, now: dt.datetime) -> None:
+    """In the caller's unit: at each sign-in and at each purge."""
+    db.execute(delete(StaffSession).where(StaffSession.expires_at < now))
 
 
 def end_sessions(db: Session, user: User) -> int:
@@ -176,40 +202,47 @@ def _not_self(user: User, actor_id: int) -> None:
 
 
 def deactivate_user(db: Session, user: User, actor_id: int) -> None:
-    _not_self(user, actor_id)
-    user.is_active = False
-    ended = end_sessions(db, user)
-    audit.record(db, actor_id, "user.deactivate", f"user:{user.id}", email=user.email, sessions_ended=ended)
+    with unit_of_work(db):
+        _not_self(user, actor_id)
+        user.is_active = False
+        ended = end_sessions(db, user)
+        audit.record(
+            db, actor_id, "user.deactivate", f"user:{user.id}", email=user.email, sessions_ended=ended
+        )
 
 
 def activate_user(db: Session, user: User, actor_id: int) -> None:
-    user.is_active = True
-    audit.record(db, actor_id, "user.activate", f"user:{user.id}", email=user.email)
+    with unit_of_work(db):
+        user.is_active = True
+        audit.record(db, actor_id, "user.activate", f"user:{user.id}", email=user.email)
 
 
 def reset_password(db: Session, user: User, password: str, actor_id: int) -> None:
     """Sets a new password (never logged) and ends the user's sessions, so whoever held the old
     one is out at once."""
-    user.password_hash = hash_password(password)
-    ended = end_sessions(db, user)
-    audit.record(db, actor_id, "user.password_reset", f"user:{user.id}", sessions_ended=ended)
+    with unit_of_work(db):
+        user.password_hash = hash_password(password)
+        ended = end_sessions(db, user)
+        audit.record(db, actor_id, "user.password_reset", f"user:{user.id}", sessions_ended=ended)
 
 
 def set_access(db: Session, user: User, role: str, store_ids: list[str], actor_id: int) -> None:
     """Changes role and stores; they apply to the user's very next request (sessions load the
     user afresh each time)."""
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {ROLES}")
-    if role != user.role:
-        _not_self(user, actor_id)
-    stores = _stores(db, store_ids)
-    before = {"role": user.role, "stores": sorted(s.id for s in user.stores)}
-    user.role, user.stores = role, stores
-    audit.record(
-        db, actor_id, "user.access", f"user:{user.id}", before=before, role=role, stores=sorted(store_ids)
-    )
+    with unit_of_work(db):
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
+        if role != user.role:
+            _not_self(user, actor_id)
+        stores = _stores(db, store_ids)
+        before = {"role": user.role, "stores": sorted(s.id for s in user.stores)}
+        user.role, user.stores = role, stores
+        audit.record(
+            db, actor_id, "user.access", f"user:{user.id}", before=before, role=role, stores=sorted(store_ids)
+        )
 
 
 def revoke_sessions(db: Session, user: User, actor_id: int) -> None:
-    ended = end_sessions(db, user)
-    audit.record(db, actor_id, "user.sessions_revoke", f"user:{user.id}", sessions_ended=ended)
+    with unit_of_work(db):
+        ended = end_sessions(db, user)
+        audit.record(db, actor_id, "user.sessions_revoke", f"user:{user.id}", sessions_ended=ended)

@@ -14,9 +14,18 @@ from kiosk.backend import audit
 from kiosk.backend.catalogue import service
 from kiosk.backend.catalogue.csv_format import COLUMNS, LIST_SEPARATOR, PRODUCT_COLUMNS, restore
 from kiosk.backend.catalogue.schemas import ImportError_, ImportReport, ProductIn
+from kiosk.backend.db import unit_of_work
 from kiosk.backend.inputguard import PROBLEM, loads_json
 
 MAX_ROWS = 20_000
+
+
+class _Refused(Exception):
+    """A row the database refuses mid-import; raised out of the unit of work so it rolls back."""
+
+    def __init__(self, error: ImportError_):
+        super().__init__(error.reason)
+        self.error = error
 
 
 def _split(cell: str) -> list[str]:
@@ -180,18 +189,15 @@ def import_file(db: Session, store_id: str, filename: str, data: bytes, actor_id
     if errors:
         return ImportReport(imported=0, errors=sorted(errors, key=lambda e: (e.row, e.column)))
     try:
-        for rows, product in products:
-            try:
-                service.upsert_product(db, store_id, product, actor_id)
-            except service.SkuTaken as exc:
-                errors.append(ImportError_(row=rows[0], column="sku", reason=str(exc)))
-                break
-        if errors:
-            db.rollback()
-            return ImportReport(imported=0, errors=errors)
-        audit.record(db, actor_id, "catalogue.import", f"store:{store_id}", store_id, products=len(products))
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
+        with unit_of_work(db):  # the whole file or nothing: one unit around every product's
+            for rows, product in products:
+                try:
+                    service.upsert_product(db, store_id, product, actor_id)
+                except service.SkuTaken as exc:
+                    raise _Refused(ImportError_(row=rows[0], column="sku", reason=str(exc))) from None
+            audit.record(
+                db, actor_id, "catalogue.import", f"store:{store_id}", store_id, products=len(products)
+            )
+    except _Refused as refused:
+        return ImportReport(imported=0, errors=[refused.error])
     return ImportReport(imported=len(products))

@@ -20,6 +20,7 @@ from kiosk.backend import audit
 from kiosk.backend.catalogue.models import Product
 from kiosk.backend.catalogue.schemas import ModelUploadResult
 from kiosk.backend.catalogue.service import bump_catalogue_version
+from kiosk.backend.db import unit_of_work
 from kiosk.backend.settings import BackendSettings
 
 WORKER_MEMORY_BYTES = 1536 * 1024 * 1024
@@ -111,21 +112,21 @@ def stored_path(data_dir: Path, name: str) -> Path | None:
 
 
 def attach_to_product(db: Session, product: Product, mesh: StoredMesh, actor_id: int) -> ModelUploadResult:
-    product.model_path = f"uploads/{mesh.name}"
-    product.model_sha256 = mesh.sha256
-    product.model_triangles = mesh.triangles
-    product.dimensions_m = list(mesh.dimensions_m)
-    product.changed_in = bump_catalogue_version(db, product.store_id)
-    audit.record(
-        db,
-        actor_id,
-        "product.model",
-        f"product:{product.product_id}",
-        product.store_id,
-        sha256=mesh.sha256,
-        triangles=mesh.triangles,
-    )
-    db.commit()
+    with unit_of_work(db):
+        product.model_path = f"uploads/{mesh.name}"
+        product.model_sha256 = mesh.sha256
+        product.model_triangles = mesh.triangles
+        product.dimensions_m = list(mesh.dimensions_m)
+        product.changed_in = bump_catalogue_version(db, product.store_id)
+        audit.record(
+            db,
+            actor_id,
+            "product.model",
+            f"product:{product.product_id}",
+            product.store_id,
+            sha256=mesh.sha256,
+            triangles=mesh.triangles,
+        )
     return ModelUploadResult(
         product_id=product.product_id,
         format=mesh.format,

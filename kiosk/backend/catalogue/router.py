@@ -10,21 +10,30 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.backend.catalogue import exporter, importer, mesh_upload, service
-from kiosk.backend.catalogue.schemas import ImportReport, ModelUploadResult, ProductIn, ProductOut
-from kiosk.backend.deps import DB, KioskDep, ManageStore, ReadStore, Settings, StaffDep
+from kiosk.backend.catalogue.dependencies import StoredAsset, StoreProduct
+from kiosk.backend.catalogue.schemas import (
+    ImportReport,
+    KioskCatalogue,
+    ModelUploadResult,
+    ProductIn,
+    ProductOut,
+)
+from kiosk.backend.deps import DB, KioskStore, ManageStore, ReadStore, Settings, StaffDep
 from kiosk.backend.etag import etag_matches
-from kiosk.backend.stores.models import Store
 
 kiosk_api = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk"])
 staff_api = APIRouter(prefix="/api/v1/stores/{store_id}", tags=["catalogue"])
 
 
-@kiosk_api.get("/catalogue", responses={304: {"description": "unchanged since If-None-Match"}})
+@kiosk_api.get(
+    "/catalogue",
+    response_model=KioskCatalogue,
+    responses={304: {"description": "unchanged since If-None-Match"}},
+)
 def kiosk_catalogue(
-    request: Request, kiosk: KioskDep, db: DB, since: Annotated[int | None, Query(ge=0)] = None
-):
+    request: Request, store: KioskStore, db: DB, since: Annotated[int | None, Query(ge=0)] = None
+) -> Response:
     """The full catalogue, or with `?since=<version>` only what changed after that version."""
-    store = db.get(Store, kiosk.store_id)
     etag = f'"{store.catalogue_version}"'
     if etag_matches(request, etag):
         return Response(status_code=304, headers={"ETag": etag})
@@ -33,63 +42,46 @@ def kiosk_catalogue(
 
 
 @kiosk_api.get("/assets/{name}", responses={404: {}, 200: {"content": {"application/octet-stream": {}}}})
-def kiosk_asset(name: str, kiosk: KioskDep, settings: Settings) -> Response:
+def kiosk_asset(path: StoredAsset) -> Response:
     """A normalised 3D model uploaded by staff (the catalogue's `model` is `uploads/<name>`)."""
-    path = mesh_upload.stored_path(settings.data_dir, name)
-    if path is None:
-        raise HTTPException(404, "no such model file")
     return Response(path.read_bytes(), media_type="application/octet-stream")
 
 
 @staff_api.get("/products")
-def list_products(store_id: str, _store: ReadStore, staff: StaffDep, db: DB) -> list[ProductOut]:
-    return [service.product_out(p) for p in service.list_products(db, store_id)]
-
-
-def _product_or_404(db, store_id: str, product_id: str):
-    product = service.get_product(db, store_id, product_id)
-    if product is None:
-        raise HTTPException(404, f"no product {product_id} in this store")
-    return product
+def list_products(store: ReadStore, db: DB) -> list[ProductOut]:
+    return [service.product_out(p) for p in service.list_products(db, store.id)]
 
 
 @staff_api.get("/products/{product_id}")
-def get_product(store_id: str, _store: ReadStore, product_id: str, staff: StaffDep, db: DB) -> ProductOut:
-    return service.product_out(_product_or_404(db, store_id, product_id))
-
-
-def _save(db, store_id: str, body: ProductIn, actor: int) -> ProductOut:
-    try:
-        product = service.upsert_product(db, store_id, body, actor)
-    except service.SkuTaken as exc:
-        db.rollback()
-        raise HTTPException(409, str(exc)) from None
-    db.commit()
+def get_product(product: StoreProduct) -> ProductOut:
     return service.product_out(product)
 
 
 @staff_api.post("/products", status_code=201, responses={409: {"description": "id or sku already used"}})
-def create_product(
-    store_id: str, _store: ManageStore, body: ProductIn, staff: StaffDep, db: DB
-) -> ProductOut:
-    if service.get_product(db, store_id, body.id) is not None:
-        raise HTTPException(409, f"product {body.id} already exists; use PUT to change it")
-    return _save(db, store_id, body, staff.user.id)
+def create_product(store: ManageStore, body: ProductIn, staff: StaffDep, db: DB) -> ProductOut:
+    try:
+        product = service.create_product(db, store.id, body, staff.user.id)
+    except (service.ProductExists, service.SkuTaken) as exc:
+        raise HTTPException(409, str(exc)) from None
+    return service.product_out(product)
 
 
 @staff_api.put("/products/{product_id}", responses={409: {"description": "sku already used"}})
 def replace_product(
-    store_id: str, _store: ManageStore, product_id: str, body: ProductIn, staff: StaffDep, db: DB
+    store: ManageStore, product_id: str, body: ProductIn, staff: StaffDep, db: DB
 ) -> ProductOut:
     if body.id != product_id:
         raise HTTPException(422, "the body's id must match the product id in the path")
-    return _save(db, store_id, body, staff.user.id)
+    try:
+        product = service.upsert_product(db, store.id, body, staff.user.id)
+    except service.SkuTaken as exc:
+        raise HTTPException(409, str(exc)) from None
+    return service.product_out(product)
 
 
 @staff_api.delete("/products/{product_id}", status_code=204)
-def delete_product(store_id: str, _store: ManageStore, product_id: str, staff: StaffDep, db: DB) -> Response:
-    service.delete_product(db, store_id, _product_or_404(db, store_id, product_id), staff.user.id)
-    db.commit()
+def delete_product(_store: ManageStore, product: StoreProduct, staff: StaffDep, db: DB) -> Response:
+    service.delete_product(db, product, staff.user.id)
     return Response(status_code=204)
 
 
@@ -98,13 +90,12 @@ def delete_product(store_id: str, _store: ManageStore, product_id: str, staff: S
     responses={422: {"model": ImportReport, "description": "nothing imported; errors per row"}},
 )
 def import_catalogue(
-    store_id: str,
-    _store: ManageStore,
+    store: ManageStore,
     staff: StaffDep,
     db: DB,
     file: Annotated[UploadFile, File(description="CSV or JSON")],
 ) -> ImportReport:
-    report = importer.import_file(db, store_id, file.filename or "", file.file.read(), staff.user.id)
+    report = importer.import_file(db, store.id, file.filename or "", file.file.read(), staff.user.id)
     if report.errors:
         return JSONResponse(report.model_dump(), status_code=422)
     return report
@@ -113,11 +104,11 @@ def import_catalogue(
 @staff_api.get(
     "/catalogue/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
 )
-def export_catalogue(store_id: str, _store: ReadStore, staff: StaffDep, db: DB) -> Response:
+def export_catalogue(store: ReadStore, db: DB) -> Response:
     return Response(
-        exporter.catalogue_csv(service.list_products(db, store_id)),
+        exporter.catalogue_csv(service.list_products(db, store.id)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="catalogue-{store_id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="catalogue-{store.id}.csv"'},
     )
 
 
@@ -126,9 +117,8 @@ def export_catalogue(store_id: str, _store: ReadStore, staff: StaffDep, db: DB) 
     responses={413: {"description": "file too large"}, 415: {"description": "not a 3D model"}, 422: {}},
 )
 async def upload_model(
-    store_id: str,
     _store: ManageStore,
-    product_id: str,
+    product: StoreProduct,
     staff: StaffDep,
     db: DB,
     settings: Settings,
@@ -137,7 +127,6 @@ async def upload_model(
     ],
     up_axis: Annotated[str, Form(pattern="^[yz]$")] = "y",
 ) -> ModelUploadResult:
-    product = _product_or_404(db, store_id, product_id)
     if product.kind != "furniture":
         raise HTTPException(422, "3D models belong to furniture products only")
     data = await file.read(settings.upload_max_bytes + 1)
@@ -149,5 +138,4 @@ async def upload_model(
         )
     except mesh_upload.UploadRejected as exc:
         raise HTTPException(exc.status, exc.message) from None
-    result = await run_in_threadpool(mesh_upload.attach_to_product, db, product, mesh, staff.user.id)
-    return result
+    return await run_in_threadpool(mesh_upload.attach_to_product, db, product, mesh, staff.user.id)

@@ -136,3 +136,15 @@ class ModelUploadResult(BaseModel):
     dimensions_m: tuple[float, float, float]
     sha256: str
     model: str
+
+
+class KioskCatalogue(BaseModel):
+    """`GET /api/v1/kiosk/catalogue`: the store's catalogue in catalogue/schema.py's shape; with
+    `?since` only the products written after that version, plus the ids removed since."""
+
+    store_id: str
+    currency: str
+    version: int
+    products: list[ProductIn]
+    since: int | None = Field(default=None, description="only in a delta")
+    removed: list[str] | None = Field(default=None, description="only in a delta")

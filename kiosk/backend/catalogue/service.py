@@ -1,5 +1,6 @@
 """Catalogue reads and writes for one store. Every write bumps the store's catalogue version
-in SQL, which is the ETag kiosks poll with."""
+in SQL, which is the ETag kiosks poll with, and is a unit of work (`db.unit_of_work`): its own
+commit when a route calls it, one step of the import when the importer does."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from sqlalchemy.orm import Session
 from kiosk.backend import audit
 from kiosk.backend.catalogue.models import Product, RemovedProduct, Shade, Variant
 from kiosk.backend.catalogue.schemas import ProductIn, ProductOut, ShadeOut
+from kiosk.backend.db import unit_of_work
 from kiosk.backend.stores.models import Store
 from vision.color import hex_to_lab
 
 
 class SkuTaken(ValueError):
+    pass
+
+
+class ProductExists(ValueError):
     pass
 
 
@@ -73,67 +79,78 @@ def _check_skus_free(db: Session, store_id: str, data: ProductIn, own_pk: int | 
             raise SkuTaken(f"sku(s) already used by another product: {', '.join(sorted(clash))}")
 
 
+def create_product(db: Session, store_id: str, data: ProductIn, actor_id: int | None) -> Product:
+    """A new product; ProductExists when the id is taken (a change goes through upsert_product)."""
+    with unit_of_work(db):
+        if get_product(db, store_id, data.id) is not None:
+            raise ProductExists(f"product {data.id} already exists; use PUT to change it")
+        return upsert_product(db, store_id, data, actor_id)
+
+
 def upsert_product(db: Session, store_id: str, data: ProductIn, actor_id: int | None) -> Product:
-    """Create or replace one product (its shades and variants included) in the caller's
-    transaction. The model file fields survive an edit that does not mention them."""
-    product = get_product(db, store_id, data.id)
-    _check_skus_free(db, store_id, data, product.pk if product else None)
-    created = product is None
-    if created:
-        product = Product(store_id=store_id, product_id=data.id)
-        db.add(product)
-    else:
-        product.shades.clear()
-        product.variants.clear()
-        db.flush()  # the old SKUs must be gone before the new rows reuse them
-    product.kind = data.kind
-    product.brand = data.brand
-    product.name_en, product.name_ar = data.name_en, data.name_ar
-    product.description_en, product.description_ar = data.description_en, data.description_ar
-    product.price = data.price_sar
-    product.aisle = data.aisle
-    product.tags = list(data.tags)
-    product.image_url = data.image_url
-    if data.model is not None:
-        product.model_path = data.model
-    product.dimensions_m = list(data.dimensions_m) if data.dimensions_m else None
-    product.style = list(data.style)
-    product.shades.extend(_shade_row(store_id, i, s) for i, s in enumerate(data.shades))
-    product.variants.extend(
-        Variant(
-            store_id=store_id,
-            position=i,
-            sku=v.sku,
-            name_en=v.name_en,
-            name_ar=v.name_ar,
-            hex=v.hex,
-            stock=v.stock,
+    """Create or replace one product (its shades and variants included). The model file fields
+    survive an edit that does not mention them."""
+    with unit_of_work(db):
+        product = get_product(db, store_id, data.id)
+        _check_skus_free(db, store_id, data, product.pk if product else None)
+        created = product is None
+        if created:
+            product = Product(store_id=store_id, product_id=data.id)
+            db.add(product)
+        else:
+            product.shades.clear()
+            product.variants.clear()
+            db.flush()  # the old SKUs must be gone before the new rows reuse them
+        product.kind = data.kind
+        product.brand = data.brand
+        product.name_en, product.name_ar = data.name_en, data.name_ar
+        product.description_en, product.description_ar = data.description_en, data.description_ar
+        product.price = data.price_sar
+        product.aisle = data.aisle
+        product.tags = list(data.tags)
+        product.image_url = data.image_url
+        if data.model is not None:
+            product.model_path = data.model
+        product.dimensions_m = list(data.dimensions_m) if data.dimensions_m else None
+        product.style = list(data.style)
+        product.shades.extend(_shade_row(store_id, i, s) for i, s in enumerate(data.shades))
+        product.variants.extend(
+            Variant(
+                store_id=store_id,
+                position=i,
+                sku=v.sku,
+                name_en=v.name_en,
+                name_ar=v.name_ar,
+                hex=v.hex,
+                stock=v.stock,
+            )
+            for i, v in enumerate(data.variants)
         )
-        for i, v in enumerate(data.variants)
-    )
-    product.changed_in = bump_catalogue_version(db, store_id)
-    db.execute(
-        delete(RemovedProduct).where(
-            RemovedProduct.store_id == store_id, RemovedProduct.product_id == data.id
+        product.changed_in = bump_catalogue_version(db, store_id)
+        db.execute(
+            delete(RemovedProduct).where(
+                RemovedProduct.store_id == store_id, RemovedProduct.product_id == data.id
+            )
         )
-    )
-    audit.record(
-        db,
-        actor_id,
-        "product.create" if created else "product.update",
-        f"product:{data.id}",
-        store_id,
-        shades=len(data.shades),
-    )
-    db.flush()
+        audit.record(
+            db,
+            actor_id,
+            "product.create" if created else "product.update",
+            f"product:{data.id}",
+            store_id,
+            shades=len(data.shades),
+        )
+        db.flush()
     return product
 
 
-def delete_product(db: Session, store_id: str, product: Product, actor_id: int | None) -> None:
-    db.delete(product)
-    version = bump_catalogue_version(db, store_id)
-    db.merge(RemovedProduct(store_id=store_id, product_id=product.product_id, removed_in=version))
-    audit.record(db, actor_id, "product.delete", f"product:{product.product_id}", store_id)
+def delete_product(db: Session, product: Product, actor_id: int | None) -> None:
+    store_id = product.store_id
+    with unit_of_work(db):
+        db.delete(product)
+        version = bump_catalogue_version(db, store_id)
+        db.merge(RemovedProduct(store_id=store_id, product_id=product.product_id, removed_in=version))
+        audit.record(db, actor_id, "product.delete", f"product:{product.product_id}", store_id)
 
 
 def product_json(p: Product) -> dict:

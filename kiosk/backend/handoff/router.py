@@ -4,20 +4,16 @@ look answers 410 and its photo is dropped on that access (the purge removes the 
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
-from kiosk.backend.db import utcnow
-from kiosk.backend.deps import DB, KioskDep, ManageStore, Settings, StaffDep
+from kiosk.backend.deps import DB, KioskDep, Settings, StaffDep
 from kiosk.backend.handoff import service
-from kiosk.backend.handoff.models import Handoff
+from kiosk.backend.handoff.dependencies import LiveLook, StoreLookCode, Token
 from kiosk.backend.handoff.schemas import HandoffCreated, HandoffIn, SessionDeleted
-from kiosk.backend.ratelimit import RATE_LIMITED, AddressThrottle
+from kiosk.backend.ratelimit import RATE_LIMITED
 from kiosk.backend.sessions.service import erase
-from kiosk.backend.stores.models import Store
 from kiosk.backend.web import lang_of, templates
 
 kiosk_api = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk"])
@@ -36,25 +32,10 @@ def create_handoff(body: HandoffIn, kiosk: KioskDep, db: DB, settings: Settings)
     return HandoffCreated(code=made.handoff.code, url=f"/h/{made.token}", expires_at=made.handoff.expires_at)
 
 
-# token_urlsafe(16) is 22 characters; anything far off that shape is refused before a lookup.
-Token = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
-
-
-def _live(db, token: str) -> Handoff:
-    handoff = service.by_token(db, token)
-    if handoff is None:
-        raise HTTPException(404, "no such look")
-    if service.forget_expired_photo(db, handoff, utcnow()):
-        raise HTTPException(410, "this look link has expired")
-    return handoff
-
-
 @public.get("/h/{token}", response_class=HTMLResponse, responses={404: {}, 410: {}})
-def handoff_page(token: Token, request: Request, db: DB, _throttle: AddressThrottle):
-    handoff = _live(db, token)
-    store = db.get(Store, handoff.store_id)
-    handoff.views += 1
-    db.commit()
+def handoff_page(handoff: LiveLook, token: Token, request: Request, db: DB):
+    service.count_view(db, handoff)
+    store = service.store_of(db, handoff)
     lang = lang_of(request)
     return templates.TemplateResponse(
         request,
@@ -74,10 +55,9 @@ def handoff_page(token: Token, request: Request, db: DB, _throttle: AddressThrot
 @public.get(
     "/h/{token}/snapshot.jpg", response_class=Response, responses={200: {"content": {"image/jpeg": {}}}}
 )
-def handoff_snapshot(token: Token, db: DB, _throttle: AddressThrottle, download: bool = False) -> Response:
+def handoff_snapshot(handoff: LiveLook, download: bool = False) -> Response:
     """The look's photo; `?download=1` asks the phone to save it (the `download` attribute alone
     is ignored by some mobile browsers)."""
-    handoff = _live(db, token)
     if handoff.snapshot_jpeg is None:
         raise HTTPException(404, "no photo was shared with this look")
     headers = {"Cache-Control": "no-store"}
@@ -86,20 +66,11 @@ def handoff_snapshot(token: Token, db: DB, _throttle: AddressThrottle, download:
     return Response(handoff.snapshot_jpeg, media_type="image/jpeg", headers=headers)
 
 
-ShortCode = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9 ]+$")]
-
-
 @staff_api.delete("/{code}", responses=RATE_LIMITED)
-def delete_by_code(
-    store_id: str, _store: ManageStore, code: ShortCode, staff: StaffDep, db: DB, _throttle: AddressThrottle
-) -> SessionDeleted:
+def delete_by_code(handoff: StoreLookCode, staff: StaffDep, db: DB) -> SessionDeleted:
     """Erases one shopper's session (events, help requests, handoffs) given the short code on
     their look page, e.g. when the shopper asks at the till; expired codes work too. The code
     is typed by a person, so it is throttled per address like the public routes."""
-    handoff = db.get(Handoff, service.normalise_code(code))
-    if handoff is None or handoff.store_id != store_id:
-        raise HTTPException(404, "no such look code in this store")
     code, session_id = handoff.code, handoff.session_id
-    erased = erase(db, store_id, session_id, staff.user.id, f"handoff:{code}")
-    db.commit()
+    erased = erase(db, handoff.store_id, session_id, staff.user.id, f"handoff:{code}")
     return SessionDeleted(code=code, session_id=session_id, events_deleted=erased.events)

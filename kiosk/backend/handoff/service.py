@@ -1,3 +1,6 @@
+"""Looks a kiosk hands to a shopper's phone: creating one (with its 128-bit link token, stored
+hashed), finding it by token or short code, counting its views and dropping an expired photo."""
+
 from __future__ import annotations
 
 import base64
@@ -11,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from kiosk.backend.auth.service import sha256_hex
 from kiosk.backend.catalogue.service import get_product
-from kiosk.backend.db import utcnow
+from kiosk.backend.db import unit_of_work, utcnow
 from kiosk.backend.handoff.models import Handoff
 from kiosk.backend.handoff.schemas import MAX_SNAPSHOT_BYTES, HandoffIn
 from kiosk.backend.kiosks.models import Kiosk
+from kiosk.backend.stores.models import Store
 
 # The short code is only for a person to read out or type (staff erasing a session at the till,
 # behind sign-in and a per-address throttle); it opens nothing publicly. No 0/O, 1/I/L.
@@ -93,8 +97,8 @@ def create(db: Session, kiosk: Kiosk, body: HandoffIn, ttl_minutes: int) -> NewH
         snapshot_jpeg=_snapshot(body.snapshot_jpeg_b64),
         expires_at=utcnow() + dt.timedelta(minutes=ttl_minutes),
     )
-    db.add(handoff)
-    db.commit()
+    with unit_of_work(db):
+        db.add(handoff)
     return NewHandoff(handoff=handoff, token=token)
 
 
@@ -102,16 +106,27 @@ def by_token(db: Session, token: str) -> Handoff | None:
     return db.scalar(select(Handoff).where(Handoff.token_sha256 == sha256_hex(token)))
 
 
+def by_code(db: Session, store_id: str, code: str) -> Handoff | None:
+    """The look with this short code (as a person types it), or None outside the store."""
+    handoff = db.get(Handoff, code.strip().upper())
+    return handoff if handoff is not None and handoff.store_id == store_id else None
+
+
 def forget_expired_photo(db: Session, handoff: Handoff, now: dt.datetime) -> bool:
-    """Drops the photo of an expired look at once (the purge removes the rest of the row later);
-    True when the look has expired."""
+    """Drops the photo of an expired look at once, committed even though the caller goes on to
+    answer 410 (the purge removes the rest of the row later); True when the look has expired."""
     if handoff.expires_at >= now:
         return False
     if handoff.snapshot_jpeg is not None:
-        handoff.snapshot_jpeg = None
-        db.commit()
+        with unit_of_work(db):
+            handoff.snapshot_jpeg = None
     return True
 
 
-def normalise_code(code: str) -> str:
-    return code.strip().upper()
+def store_of(db: Session, handoff: Handoff) -> Store:
+    return db.get(Store, handoff.store_id)
+
+
+def count_view(db: Session, handoff: Handoff) -> None:
+    with unit_of_work(db):
+        handoff.views += 1

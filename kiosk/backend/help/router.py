@@ -6,16 +6,15 @@ import asyncio
 import json
 import time
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.backend.auth.service import session_for_cookie
 from kiosk.backend.deps import DB, SESSION_COOKIE, KioskDep, ReadStore, Settings, StaffDep
 from kiosk.backend.help import service
-from kiosk.backend.help.models import HelpRequest
+from kiosk.backend.help.dependencies import KioskHelpRequest, StoreHelpRequest
 from kiosk.backend.help.schemas import HelpCreated, HelpIn, HelpOut, HelpState
-from kiosk.backend.inputguard import RowId
 
 kiosk_api = APIRouter(prefix="/api/v1/kiosk", tags=["kiosk"])
 staff_api = APIRouter(prefix="/api/v1/stores/{store_id}/help-requests", tags=["help"])
@@ -30,52 +29,35 @@ def raise_help(body: HelpIn, kiosk: KioskDep, db: DB) -> HelpCreated:
 
 
 @kiosk_api.get("/help-requests/{help_id}")
-def help_state(help_id: RowId, kiosk: KioskDep, db: DB) -> HelpState:
-    req = db.get(HelpRequest, help_id)
-    if req is None or req.store_id != kiosk.store_id:
-        raise HTTPException(404, "no such help request")
-    return HelpState(id=req.id, status=req.status, acknowledged_at=req.acknowledged_at)
+def help_state(req: KioskHelpRequest) -> HelpState:
+    return service.state_of(req)
 
 
 @staff_api.get("")
-def list_help(
-    store_id: str, _store: ReadStore, staff: StaffDep, db: DB, include_resolved: bool = False
-) -> list[HelpOut]:
-    return service.queue(db, store_id, include_resolved)
-
-
-def _request(db, store_id: str, help_id: int) -> HelpRequest:
-    req = db.get(HelpRequest, help_id)
-    if req is None or req.store_id != store_id:
-        raise HTTPException(404, "no such help request in this store")
-    return req
+def list_help(store: ReadStore, db: DB, include_resolved: bool = False) -> list[HelpOut]:
+    return service.queue(db, store.id, include_resolved)
 
 
 @staff_api.post("/{help_id}/acknowledge")
-def acknowledge(store_id: str, _store: ReadStore, help_id: RowId, staff: StaffDep, db: DB) -> HelpState:
-    req = _request(db, store_id, help_id)
+def acknowledge(req: StoreHelpRequest, staff: StaffDep, db: DB) -> HelpState:
     service.acknowledge(db, req, staff.user.id)
-    db.commit()
-    return HelpState(id=req.id, status=req.status, acknowledged_at=req.acknowledged_at)
+    return service.state_of(req)
 
 
 @staff_api.post("/{help_id}/resolve")
-def resolve(store_id: str, _store: ReadStore, help_id: RowId, staff: StaffDep, db: DB) -> HelpState:
-    req = _request(db, store_id, help_id)
+def resolve(req: StoreHelpRequest, staff: StaffDep, db: DB) -> HelpState:
     service.resolve(db, req, staff.user.id)
-    db.commit()
-    return HelpState(id=req.id, status=req.status, acknowledged_at=req.acknowledged_at)
+    return service.state_of(req)
 
 
 @staff_api.get(
     "/stream", response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}}
 )
-def stream(
-    store_id: str, _store: ReadStore, request: Request, staff: StaffDep, db: DB, settings: Settings
-) -> StreamingResponse:
+def stream(store: ReadStore, request: Request, settings: Settings) -> StreamingResponse:
     """Server-sent events: a `queue` event with the whole open queue whenever it changes."""
     factory = request.app.state.sessionmaker
     cookie = request.cookies.get(SESSION_COOKIE)
+    store_id = store.id
 
     def snapshot() -> str | None:
         """The open queue, or None once the viewer's session has ended (signed out, deactivated,

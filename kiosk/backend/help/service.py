@@ -1,25 +1,37 @@
+"""Help requests: raised by kiosks, queued for the store's staff, acknowledged and resolved."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.backend.db import utcnow
+from kiosk.backend.db import unit_of_work, utcnow
 from kiosk.backend.help.models import HelpRequest
-from kiosk.backend.help.schemas import HelpIn, HelpOut
+from kiosk.backend.help.schemas import HelpIn, HelpOut, HelpState
 from kiosk.backend.kiosks.models import Kiosk
 
 
 def raise_request(db: Session, kiosk: Kiosk, body: HelpIn) -> HelpRequest:
-    req = HelpRequest(
-        store_id=kiosk.store_id,
-        kiosk_id=kiosk.id,
-        session_id=str(body.session_id),
-        reason=body.reason,
-        note=body.note,
-    )
-    db.add(req)
-    db.commit()
+    with unit_of_work(db):
+        req = HelpRequest(
+            store_id=kiosk.store_id,
+            kiosk_id=kiosk.id,
+            session_id=str(body.session_id),
+            reason=body.reason,
+            note=body.note,
+        )
+        db.add(req)
     return req
+
+
+def get_request(db: Session, store_id: str, help_id: int) -> HelpRequest | None:
+    """The request, or None when there is none or it belongs to another store."""
+    req = db.get(HelpRequest, help_id)
+    return req if req is not None and req.store_id == store_id else None
+
+
+def state_of(req: HelpRequest) -> HelpState:
+    return HelpState(id=req.id, status=req.status, acknowledged_at=req.acknowledged_at)
 
 
 def queue(db: Session, store_id: str, include_resolved: bool = False) -> list[HelpOut]:
@@ -49,14 +61,16 @@ def queue(db: Session, store_id: str, include_resolved: bool = False) -> list[He
 
 
 def acknowledge(db: Session, req: HelpRequest, user_id: int) -> None:
-    if req.status == "open":
-        req.status = "acknowledged"
-        req.acknowledged_at = utcnow()
-        req.acknowledged_by = user_id
+    with unit_of_work(db):
+        if req.status == "open":
+            req.status = "acknowledged"
+            req.acknowledged_at = utcnow()
+            req.acknowledged_by = user_id
 
 
 def resolve(db: Session, req: HelpRequest, user_id: int) -> None:
-    if req.status != "resolved":
-        acknowledge(db, req, user_id)  # resolving an unacknowledged request still records a response time
-        req.status = "resolved"
-        req.resolved_at = utcnow()
+    with unit_of_work(db):
+        if req.status != "resolved":
+            acknowledge(db, req, user_id)  # an unacknowledged request still gets a response time
+            req.status = "resolved"
+            req.resolved_at = utcnow()

@@ -41,15 +41,13 @@ def erase_session(session_id: uuid.UUID, kiosk: KioskDep, db: DB) -> SessionEras
     """The shopper's "delete my data" at the kiosk: every row of this session in the kiosk's
     store. Idempotent (a repeat answers 0), so the kiosk retries it like any other call."""
     erased = service.erase(db, kiosk.store_id, str(session_id), None, f"kiosk:{kiosk.id}")
-    db.commit()
     return SessionErased(erased=erased.rows)
 
 
 @staff_api.delete("/{session_id}")
 def erase_session_by_staff(
-    store_id: str, _store: ManageStore, session_id: uuid.UUID, staff: StaffDep, db: DB
+    store: ManageStore, session_id: uuid.UUID, staff: StaffDep, db: DB
 ) -> SessionErased:
     """A manager or admin erases a shopper session by its id (e.g. from a written request)."""
-    erased = service.erase(db, store_id, str(session_id), staff.user.id, "session")
-    db.commit()
+    erased = service.erase(db, store.id, str(session_id), staff.user.id, "session")
     return SessionErased(erased=erased.rows)

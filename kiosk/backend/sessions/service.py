@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.backend import audit
-from kiosk.backend.db import insert_ignoring_duplicates, utcnow
+from kiosk.backend.db import insert_ignoring_duplicates, unit_of_work, utcnow
 from kiosk.backend.handoff.models import Handoff
 from kiosk.backend.help.models import HelpRequest
 from kiosk.backend.kiosks.models import Kiosk
@@ -94,14 +94,13 @@ def ingest(db: Session, kiosk: Kiosk, key: str, batch: EventBatch, skew_s: int) 
             }
         )
     try:
-        # The batch row goes first: its unique (kiosk, key) makes a concurrent twin wait for
-        # this transaction and then fail, instead of both inserting events.
-        db.add(IngestBatch(kiosk_id=kiosk.id, key=key, body_sha256=digest, accepted=len(rows)))
-        db.flush()
-        insert_ignoring_duplicates(db, SessionEvent, rows, "event_id")
-        db.commit()
-    except IntegrityError:
-        db.rollback()
+        with unit_of_work(db):
+            # The batch row goes first: its unique (kiosk, key) makes a concurrent twin wait for
+            # this transaction and then fail, instead of both inserting events.
+            db.add(IngestBatch(kiosk_id=kiosk.id, key=key, body_sha256=digest, accepted=len(rows)))
+            db.flush()
+            insert_ignoring_duplicates(db, SessionEvent, rows, "event_id")
+    except IntegrityError:  # the unit rolled back: the twin's batch row is now readable
         existing = db.scalar(find)
         if existing is None:
             raise
@@ -139,7 +138,8 @@ def delete_session_data(db: Session, store_id: str, session_id: str) -> Erased:
 def erase(db: Session, store_id: str, session_id: str, actor_id: int | None, entity: str) -> Erased:
     """A shopper's erasure request, from the kiosk or from staff: the rows go and the audit log
     records who asked and how much went, never which session, so the log does not become the
-    one place that still ties the shopper to the store. In the caller's transaction."""
-    erased = delete_session_data(db, store_id, session_id)
-    audit.record(db, actor_id, "session.erase", entity, store_id, rows=erased.rows)
+    one place that still ties the shopper to the store."""
+    with unit_of_work(db):
+        erased = delete_session_data(db, store_id, session_id)
+        audit.record(db, actor_id, "session.erase", entity, store_id, rows=erased.rows)
     return erased

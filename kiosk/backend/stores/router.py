@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
-from sqlalchemy import select
 
-from kiosk.backend.audit import AuditEntry
+from kiosk.backend import audit
 from kiosk.backend.deps import DB, AdminDep, StaffDep
 from kiosk.backend.stores import service
 from kiosk.backend.stores.models import Store
@@ -26,8 +25,7 @@ def store_out(s: Store) -> StoreOut:
 
 @router.get("/stores")
 def list_stores(staff: StaffDep, db: DB) -> list[StoreOut]:
-    stores = db.scalars(select(Store).order_by(Store.id))
-    return [store_out(s) for s in stores if staff.user.can_access(s.id)]
+    return [store_out(s) for s in service.visible_stores(db, staff.user)]
 
 
 @router.post("/stores", status_code=201, responses={409: {}})
@@ -36,22 +34,9 @@ def create_store(body: StoreIn, admin: AdminDep, db: DB) -> StoreOut:
         store = service.create_store(db, body, admin.user.id)
     except service.StoreExists as exc:
         raise HTTPException(409, str(exc)) from None
-    db.commit()
     return store_out(store)
 
 
 @router.get("/audit")
-def audit_log(admin: AdminDep, db: DB, limit: int = 100) -> list[dict]:
-    rows = db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 1000))))
-    return [
-        {
-            "id": r.id,
-            "at": r.at.isoformat(),
-            "user_id": r.user_id,
-            "store_id": r.store_id,
-            "action": r.action,
-            "entity": r.entity,
-            "detail": r.detail,
-        }
-        for r in rows
-    ]
+def audit_log(admin: AdminDep, db: DB, limit: int = 100) -> list[audit.AuditRow]:
+    return audit.recent(db, limit)
