@@ -39,6 +39,11 @@ def srgb_to_linear(c: np.ndarray) -> np.ndarray:
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
+# sRGB byte -> linear light, for indexing uint8 pixels directly (a lookup, not a power per pixel).
+SRGB_TO_LINEAR_LUT = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
+CLIPPED_LINEAR = 0.98  # a channel at or above this linear level is taken as clipped by the camera
+
+
 def linear_to_srgb(c: np.ndarray) -> np.ndarray:
     c = np.clip(np.asarray(c, dtype=np.float64), 0.0, 1.0)
     return np.where(c <= 0.0031308, c * 12.92, 1.055 * c ** (1 / 2.4) - 0.055)

@@ -9,10 +9,10 @@ Where the gains come from, best first:
 - a reference in view (`LightReference`: a grey card or any fixed matte patch of the store,
   recorded by `kiosk calibrate light` under the store's normal light): exact, exposure and
   colour, because the same patch is compared with itself;
-- the whites of the eyes: lit by the same light as the face and near-neutral on every skin
-  tone, but their brightness varies about 2.5× between people under one studio light (eye
-  opening, lid shadow), so without a reference they tell the light's *colour* only, never
-  its exposure;
+- the whites of the eyes (`vision.sclera`, the one sampler skin tone reads too): lit by the
+  same light as the face and near-neutral on every skin tone, but their brightness varies
+  about 2.5× between people under one studio light (eye opening, lid shadow), so without a
+  reference they tell the light's *colour* only, never its exposure;
 - grey world over the frame when the eyes are closed or hidden: colour only, less trusted.
 
 `measure_light` is one frame's raw reading, all of it (what skin tone needs to divide out);
@@ -31,16 +31,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vision.color import hex_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
+from vision.color import SRGB_TO_LINEAR_LUT, hex_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
 from vision.face import FaceResult
+from vision.sclera import SCLERA_LEVEL, sample_sclera
 
 REFERENCE_GRAY = 0.20  # linear level of a mid-grey reference card (~L* 52)
-# Linear level the sclera reads under neutral, well-exposed light (BGR). Sclera is slightly
-# yellow, so its level is too; see vision/skin.py, which sets skin L* against the same value.
-SCLERA_LEVEL = np.array([0.33, 0.40, 0.43])
-RIGHT_EYE = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246]
-LEFT_EYE = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466]
-LUT_SRGB_TO_LINEAR = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
 
 # How far a colour-only reading can be off under neutral light, in natural-log gain per
 # channel: people's sclera differ in yellowness by about ±8%, and grey world is at the mercy
@@ -88,7 +83,7 @@ class LightReference:
         patch = image[y0:y1, x0:x1].reshape(-1, 3)
         if (patch.max(axis=1) >= 250).mean() > 0.05:
             raise LightError("the reference patch is clipped (over-exposed): it cannot measure the light")
-        return LUT_SRGB_TO_LINEAR[patch].mean(axis=0)
+        return SRGB_TO_LINEAR_LUT[patch].mean(axis=0)
 
     @classmethod
     def record(cls, image: np.ndarray, rect: tuple[int, int, int, int]) -> LightReference:
@@ -139,45 +134,6 @@ class LightSample:
     pixels: int  # how many pixels it was read from
 
 
-def _polygon_mask(shape: tuple[int, int], poly: np.ndarray) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
-    return mask
-
-
-def sclera_pixels(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """The whites of the eyes (BGR uint8 rows): eye opening minus the iris disc.
-
-    Empty when fewer than 30 pixels show (eyes closed or hidden).
-    """
-    rows = []
-    for eye, iris_centre, iris_ring in (
-        (RIGHT_EYE, 468, [469, 470, 471, 472]),
-        (LEFT_EYE, 473, [474, 475, 476, 477]),
-    ):
-        poly = pts[eye]
-        x0, y0 = np.maximum(np.floor(poly.min(axis=0)).astype(int), 0)
-        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 1
-        crop = image[y0:y1, x0:x1]
-        if crop.size == 0:
-            continue
-        origin = np.array([x0, y0], np.float32)
-        centre = poly.mean(axis=0)
-        mask = _polygon_mask(crop.shape[:2], (centre + (poly - centre) * 0.85) - origin)
-        radius = float(np.linalg.norm(pts[iris_ring] - pts[iris_centre], axis=1).mean())
-        c = np.round(pts[iris_centre] - origin).astype(int)
-        cv2.circle(mask, (int(c[0]), int(c[1])), int(np.ceil(radius * 1.2)), 0, -1)
-        rows.append(crop[mask > 0])
-    pix = np.concatenate(rows) if rows else np.zeros((0, 3), np.uint8)
-    if len(pix) < 30:
-        return pix[:0]
-    # The 50th-85th brightness percentiles: above lashes and lid shadow, below the glints
-    # and the first pixels to clip when the exposure goes up.
-    brightness = pix.astype(np.int32).sum(axis=1)
-    lo, hi = np.percentile(brightness, [50, 85])
-    return pix[(brightness >= lo) & (brightness <= hi)]
-
-
 def measure_light(
     image: np.ndarray, face: FaceResult | None, reference: LightReference | None = None
 ) -> LightSample:
@@ -191,11 +147,12 @@ def measure_light(
             x0, y0, x1, y1 = reference.rect
             gains = reference.read(image) / np.asarray(reference.level)
             return _sample(gains, "reference", (x1 - x0) * (y1 - y0))
-    pix = sclera_pixels(image, face.landmarks) if face is not None else np.zeros((0, 3), np.uint8)
-    if len(pix) >= 12:
-        return _sample(LUT_SRGB_TO_LINEAR[pix].mean(axis=0) / SCLERA_LEVEL, "sclera", len(pix))
+    if face is not None:
+        whites = sample_sclera(image, face.landmarks)
+        if len(whites.pixels) >= 12:
+            return _sample(whites.linear_white() / SCLERA_LEVEL, "sclera", len(whites.pixels))
     pix = image[::4, ::4].reshape(-1, 3)
-    return _sample(LUT_SRGB_TO_LINEAR[pix].mean(axis=0) / REFERENCE_GRAY, "grey_world", len(pix))
+    return _sample(SRGB_TO_LINEAR_LUT[pix].mean(axis=0) / REFERENCE_GRAY, "grey_world", len(pix))
 
 
 def _sample(gains: np.ndarray, source: str, pixels: int) -> LightSample:

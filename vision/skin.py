@@ -12,15 +12,16 @@ light").
 
 Why a smile used to lighten the answer: as a smile or a squint narrows the eyes, the lids,
 lashes and brow shade what is left of the sclera; it reads darker, the correction brightens
-everything, and the skin comes out 10-20 L* lighter. A single photo has nothing else to go by
-(`eye_trust` says how far to believe its sclera, and `FrameMeasure.quality` carries it). Over
-a video the running estimator does better: the scene outside the shopper (the surround) does
-not change when the shopper smiles, blinks or talks, so it carries the frame-to-frame
-exposure, and the sclera only sets the absolute level, through an offset between the two
-learned from the frames where the eyes are open (`SkinToneEstimator`). The surround is never
-the absolute reference itself: its level depends on what is behind the shopper (a light
-studio backdrop and a dark curtain are 5 stops apart), the gray-world failure the sclera is
-there to avoid.
+everything, and the skin comes out 10-20 L* lighter. In a single photo the sclera's level is
+now read from the part the lids leave unshaded, a share that shrinks as the eye narrows
+(`vision.sclera`); a narrow eye still says less (`eye_trust` says how far to believe it, and
+`FrameMeasure.quality` carries it). Over a video the running estimator does better: the
+scene outside the shopper (the surround) does not change when the shopper smiles, blinks or
+talks, so it carries the frame-to-frame exposure, and the sclera only sets the absolute
+level, through an offset between the two learned from the frames where the eyes are open
+(`SkinToneEstimator`). The surround is never the absolute reference itself: its level
+depends on what is behind the shopper (a light studio backdrop and a dark curtain are 5 stops
+apart), the gray-world failure the sclera is there to avoid.
 """
 
 from __future__ import annotations
@@ -31,33 +32,26 @@ import cv2
 import numpy as np
 
 from vision.color import (
+    CLIPPED_LINEAR,
+    SRGB_TO_LINEAR_LUT,
     delta_e2000,
     ita_class,
     ita_degrees,
     linear_to_srgb,
     monk_skin_tone,
     rgb_to_lab,
-    srgb_to_linear,
     undertone,
 )
 from vision.face import FaceResult
+from vision.sclera import SCLERA_LEVEL, sample_sclera
 
 FOREHEAD = [108, 109, 10, 338, 337, 151]
-RIGHT_EYE = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246]
-LEFT_EYE = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466]
 RIGHT_CHEEK = [117, 118, 101, 36, 205, 187, 123]
 LEFT_CHEEK = [346, 347, 330, 266, 425, 411, 352]
 FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109]  # fmt: skip
 
 REFERENCE_GRAY = 0.20  # linear level of a mid-grey reference card (~L* 52)
-# Linear level the sclera is mapped to. Sclera is not a calibrated white: this constant sets
-# where skin lands on the absolute L* scale, and was chosen so that studio portraits with a
-# known exposure land near their spectrophotometer-typical skin L* (see the note on issue 2).
-# Sclera is slightly yellow, so its target is too (BGR, linear), else every face would be
-# "corrected" towards blue and read as cooler than it is.
-SCLERA_LEVEL = np.array([0.33, 0.40, 0.43])
-_LUT_SRGB_TO_LINEAR = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -134,54 +128,6 @@ def _polygon_mask(shape: tuple[int, int], polys: list[np.ndarray]) -> np.ndarray
     return mask
 
 
-def _sclera_pixels(image: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, float]:
-    """The whites of the eyes (BGR uint8 rows) and how open the eyes are.
-
-    The pixels: eye openings minus the iris discs, the 50th-85th brightness percentiles (above
-    lashes and lid shadow, below the glints and the first pixels to clip when the exposure goes
-    up). Pooled over both eyes, so each eye counts by its visible area: the more open eye,
-    the less shaded, counts more.
-
-    Openness: the visible sclera area (the whole opening minus the iris disc) over the iris
-    disc area, both eyes together. An open adult eye (fissure about 10 x 30 mm, iris 11.7 mm
-    across) shows about as much sclera as iris, so this is ~1 for an open eye and falls to 0
-    as the lids close; the iris is the same physical size on every face, so the ratio does not
-    depend on the distance to the camera.
-    """
-    rows = []
-    visible, iris_area = 0, 0.0
-    for eye, iris_centre, iris_ring in (
-        (RIGHT_EYE, 468, [469, 470, 471, 472]),
-        (LEFT_EYE, 473, [474, 475, 476, 477]),
-    ):
-        poly = pts[eye]
-        x0, y0 = np.floor(poly.min(axis=0)).astype(int)
-        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 1
-        x0, y0 = max(x0, 0), max(y0, 0)
-        crop = image[y0:y1, x0:x1]
-        if crop.size == 0:
-            continue
-        origin = np.array([x0, y0], np.float32)
-        centre = poly.mean(axis=0)
-        radius = float(np.linalg.norm(pts[iris_ring] - pts[iris_centre], axis=1).mean())
-        cx, cy = np.rint(pts[iris_centre] - origin).astype(int)
-        c = (int(cx), int(cy))
-        opening = _polygon_mask(crop.shape[:2], [poly - origin])
-        cv2.circle(opening, c, int(np.ceil(radius)), 0, -1)
-        visible += int(np.count_nonzero(opening))
-        iris_area += np.pi * radius**2
-        mask = _polygon_mask(crop.shape[:2], [(centre + (poly - centre) * 0.85) - origin])
-        cv2.circle(mask, c, int(np.ceil(radius * 1.2)), 0, -1)
-        rows.append(crop[mask > 0])
-    openness = visible / iris_area if iris_area > 0 else 0.0
-    pix = np.concatenate(rows) if rows else np.zeros((0, 3), np.uint8)
-    if len(pix) < 30:  # too few to take percentiles of; the caller treats this as eyes hidden
-        return pix[:0], 0.0
-    brightness = pix.astype(np.int32).sum(axis=1)
-    lo, hi = np.percentile(brightness, [50, 85])
-    return pix[(brightness >= lo) & (brightness <= hi)], openness
-
-
 def _surround_pixels(image: np.ndarray, face: FaceResult) -> tuple[np.ndarray, float]:
     """The scene outside the shopper (every 4th pixel) and its share of the frame.
 
@@ -205,7 +151,6 @@ def _surround_pixels(image: np.ndarray, face: FaceResult) -> tuple[np.ndarray, f
 # Below this share of the frame the surround is a few objects rather than a scene (the shopper
 # fills the view) and cannot carry the exposure from frame to frame.
 SURROUND_MIN_SHARE = 0.15
-CLIPPED = 0.98  # linear level at which a channel is taken as clipped
 
 
 @dataclass(frozen=True)
@@ -218,9 +163,12 @@ class Reference:
 
 
 def _reference(pix: np.ndarray, target) -> Reference:
-    lin = _LUT_SRGB_TO_LINEAR[pix]
-    mean = lin.mean(axis=0)
-    clipped = bool((lin.max(axis=1) >= CLIPPED).mean() > 0.3)
+    lin = SRGB_TO_LINEAR_LUT[pix]
+    clipped = bool((lin.max(axis=1) >= CLIPPED_LINEAR).mean() > 0.3)
+    return _reference_from_mean(lin.mean(axis=0), target, clipped)
+
+
+def _reference_from_mean(mean: np.ndarray, target, clipped: bool) -> Reference:
     return Reference(np.log(np.asarray(target) / np.maximum(mean, 1e-4)), clipped, float(mean.mean()))
 
 
@@ -266,9 +214,12 @@ def white_balance(
         own = _reference(image[y0:y1, x0:x1].reshape(-1, 3), reference.linear_level)
         log_gains = own.log_gains
     else:
-        sclera_pix, eyes_open = _sclera_pixels(image, face.landmarks)
+        whites = sample_sclera(image, face.landmarks)
+        eyes_open = whites.openness
         surround_pix, share = _surround_pixels(image, face)
-        sclera = _reference(sclera_pix, SCLERA_LEVEL) if len(sclera_pix) >= 12 else None
+        sclera = None
+        if len(whites.pixels) >= 12:
+            sclera = _reference_from_mean(whites.linear_white(), SCLERA_LEVEL, whites.clipped)
         surround = None
         if share >= SURROUND_MIN_SHARE and len(surround_pix) >= 100:
             surround = _reference(surround_pix, REFERENCE_GRAY)
@@ -353,7 +304,7 @@ def measure_frame(
     clipped = (raw >= 250).any(axis=1).mean()
     if clipped > 0.25:
         return FrameMeasure("too_bright", gains=wb.gains, white=wb)
-    lin = _LUT_SRGB_TO_LINEAR[raw] * gains
+    lin = SRGB_TO_LINEAR_LUT[raw] * gains
     if lin.mean() < 0.004 or (raw.max(axis=1) < 12).mean() > 0.5:
         return FrameMeasure("too_dark", gains=wb.gains, white=wb)
     rgb = linear_to_srgb(lin[:, ::-1]) * 255.0
@@ -369,7 +320,7 @@ def measure_frame(
         return FrameMeasure("no_face", white=wb)
     pose = float(np.clip((frontality(face) - _COS_45) / (1.0 - _COS_45), 0.0, 1.0))
     quality = round(pose * wb.trust, 4)
-    raw_mean = _LUT_SRGB_TO_LINEAR[raw[good]].mean(axis=0)
+    raw_mean = SRGB_TO_LINEAR_LUT[raw[good]].mean(axis=0)
     return FrameMeasure("ok", lab[good].mean(axis=0), int(good.sum()), wb.gains, quality, wb, raw_mean)
 
 

@@ -33,6 +33,7 @@ from vision.light import (
 )
 from vision.makeup import parse_look, render
 from vision.makeup import regions as R
+from vision.skin import white_balance
 
 
 def test_neutral_light_paints_the_catalogue_colour_bit_for_bit(committed_faces):
@@ -112,6 +113,15 @@ def test_the_eye_whites_give_the_light_colour_but_never_its_exposure(committed_f
     old_image, old_faces = committed_faces["grace_hopper.jpg"]
     assert measure_light(old_image, old_faces[0]).source == "sclera"
     assert LightEstimator().update(old_image, old_faces[0], 0.0) == NEUTRAL
+
+
+def test_skin_tone_and_the_light_read_the_same_whites(committed_faces):
+    """One sclera sampler (vision.sclera): the light the renderer is given and the light skin
+    tone divides out come from the same pixels, so the two can never drift apart."""
+    for name, (image, faces) in committed_faces.items():
+        light, white = measure_light(image, faces[0]), white_balance(image, faces[0])
+        assert light.source == "sclera", name
+        assert np.allclose(np.asarray(light.gains_bgr) * np.asarray(white.gains), 1.0, rtol=1e-5), name
 
 
 def _clip(image, face, reference, lights_ms):
