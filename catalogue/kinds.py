@@ -6,7 +6,10 @@ the shelf and in the assistant's mouth (English, Arabic), the words shoppers use
 finishes it comes in, and which kind column the shade-ranking model scores it as. Vision,
 recommender, assistant, kiosk, backend and the kiosk page (through the server) all derive from
 `KINDS`; adding a kind is one `KindSpec` here, plus effect code only if no existing effect
-paints it.
+paints it. Its `ranked_as` must name one of the ranking model's kind columns (the frozen
+`MODEL_KINDS` of recommender/features.py), so the shipped model ranks it without a retrain; a
+kind that ranks like none of them needs a new feature schema and a retrained model, and until
+then the recommender refuses to import, naming the kind.
 
 This module imports nothing from the product, so every layer (even `vision`) may import it.
 """
@@ -59,7 +62,7 @@ class KindSpec:
     max_colors: int = 1
     finishes: tuple[str, ...] = FINISHES
     words: tuple[str, ...] = ()  # what shoppers call it, English and Arabic, for the assistant
-    ranked_as: str = ""  # the kind column the ranking model scores it as; "" means its own id
+    ranked_as: str = ""  # the model kind column it is scored in (recommender MODEL_KINDS); "" = own id
 
     @property
     def is_makeup(self) -> bool:

@@ -8,6 +8,11 @@ has never seen because it only sees how an item relates to the shopper.
 
 The ONNX model's card stores FEATURE_NAMES; the runtime refuses a model whose card lists a
 different schema (a model trained on other columns would rank silently wrong).
+
+The kind columns are frozen (`MODEL_KINDS`, FEATURE_SCHEMA 1) rather than derived from the
+catalogue's kinds: a new product kind is encoded in the column of the kind it ranks like
+(`KindSpec.ranked_as`), so the shipped model keeps working without a retrain. A kind that
+names no column stops the import with a message saying what to do.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES, Catalogue, Product
+from catalogue import FINISHES, KIND_BY_ID, KINDS, UNDERTONES, Catalogue, Product
 from vision.color import delta_e2000, hex_to_lab, ita_degrees, monk_skin_tone, undertone
 
 INTENSITIES = ("natural", "soft", "bold")
@@ -26,6 +31,15 @@ COVERAGES = ("light", "medium", "full")
 OCCASIONS = ("everyday", "office", "evening", "wedding")
 UNDERTONE_CODE = {"cool": -1.0, "neutral": 0.0, "warm": 1.0}
 UNSET = -1.0  # code of a preference the shopper did not state (trees split it off cleanly)
+
+# The model's kind columns, frozen with the feature schema: models/recommender.onnx was trained
+# on exactly these. Adding a column is a new FEATURE_SCHEMA and a retrain; adding a product kind
+# is not (it names one of these in `ranked_as`).
+FEATURE_SCHEMA = 1
+MODEL_KINDS = (
+    "lipstick", "lip_liner", "blush", "bronzer", "highlighter", "eyeshadow", "eyeliner", "brow",
+    "foundation", "concealer", "furniture",
+)  # fmt: skip
 
 SHOPPER_FEATURES = (
     "skin_L", "skin_a", "skin_b", "skin_chroma", "skin_hue", "skin_ita", "skin_mst",
@@ -35,7 +49,7 @@ SHOPPER_FEATURES = (
 ITEM_FEATURES = (
     "shade_L", "shade_a", "shade_b", "shade_chroma", "shade_hue", "shade_depth", "shade_undertone",
     *(f"finish_{f}" for f in FINISHES),
-    *(f"kind_{k}" for k in PRODUCT_KINDS),
+    *(f"kind_{k}" for k in MODEL_KINDS),
     "item_coverage", "log_price",
 )  # fmt: skip
 PAIR_FEATURES = (
@@ -50,6 +64,28 @@ COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 class FeatureError(ValueError):
     """A feature row cannot be trusted (NaN/inf) or a profile/preference is invalid."""
+
+
+class FeatureSchemaError(RuntimeError):
+    """A product kind has no column in the frozen feature schema: the software, not its input, is wrong."""
+
+
+def _check_kinds_ranked() -> None:
+    """Every product kind must be scored as one of the model's kind columns. Raised at import, so
+    a kind the model cannot rank fails every test run and every start instead of ranking silently
+    wrong (or, as before, dropping the kiosk's recommendations)."""
+    for spec in KINDS:
+        if spec.model_kind not in MODEL_KINDS:
+            raise FeatureSchemaError(
+                f"product kind {spec.id!r} is ranked as {spec.model_kind!r}, which is not a kind column "
+                f"of recommender feature schema {FEATURE_SCHEMA} ({', '.join(MODEL_KINDS)}). In "
+                "catalogue/kinds.py set ranked_as= to the kind it ranks like, or add the column to "
+                "MODEL_KINDS in recommender/features.py, bump FEATURE_SCHEMA and retrain "
+                "models/recommender.onnx (python -m recommender.train)."
+            )
+
+
+_check_kinds_ranked()
 
 
 def _hue_deg(a, b):
@@ -255,7 +291,7 @@ class ItemTable:
             block[i, idx["shade_undertone"]] = UNDERTONE_CODE[c.undertone]
             if c.finish is not None:
                 block[i, idx[f"finish_{c.finish}"]] = 1.0
-            block[i, idx[f"kind_{c.product.kind}"]] = 1.0
+            block[i, idx[f"kind_{KIND_BY_ID[c.product.kind].model_kind}"]] = 1.0
             block[i, idx["item_coverage"]] = _coverage_of(c.product)
             block[i, idx["log_price"]] = math.log1p(c.product.price_sar)
         price = np.array([c.product.price_sar for c in items], dtype=np.float64)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from catalogue import FINISHES
+from catalogue import FINISHES, UNDERTONES
 from recommender.shade_match import SKIN_MATCH_KINDS, grade_of
 
-_TONE_AR = {"warm": "الدافئ", "neutral": "المحايد", "cool": "البارد"}
+# The forms these words take after "طابع بشرتك" / "اللمسة" (definite, agreeing), which the plain
+# names in catalogue.kinds are not.
+_TONE_AR = dict(zip(UNDERTONES, ("الدافئ", "المحايد", "البارد"), strict=True))
 _FINISH_AR = dict(
     zip(
         FINISHES,
@@ -22,7 +24,8 @@ _FINISH_AR = dict(
 
 
 def explain(profile, kind: str, row: np.ndarray, col: dict[str, int]) -> tuple[str, str]:
-    """(English, Arabic): the two most specific true statements about this item for this shopper."""
+    """(English, Arabic): the two most specific true statements about this item for this shopper.
+    `kind` is the model kind the item is ranked as (`KindSpec.model_kind`)."""
     en: list[str] = []
     ar: list[str] = []
     de = float(row[col["de2000"]])

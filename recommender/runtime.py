@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from catalogue import Catalogue
+from catalogue import KIND_BY_ID, Catalogue
 from recommender.features import (
     COL,
     FEATURE_NAMES,
+    FEATURE_SCHEMA,
     N_FEATURES,
     ItemTable,
     Recommendation,
@@ -33,8 +34,9 @@ from recommender.reasons import explain
 from recommender.shade_match import SKIN_MATCH_KINDS, grade_of
 from vision.color import delta_e2000
 
-# MMR trade-off between score and novelty; complexion shoppers want the closest shades even
-# if they are near each other, colour shoppers want a spread.
+# MMR trade-off between score and novelty, by model kind (a new kind ranked as foundation is
+# diversified like foundation); complexion shoppers want the closest shades even if they are
+# near each other, colour shoppers want a spread.
 _MMR_LAMBDA = {"foundation": 0.9, "concealer": 0.9}
 _MMR_LAMBDA_DEFAULT = 0.7
 _MMR_DE_SCALE = 6.0  # ΔE2000 at which two shades count as about 1/e "the same"
@@ -123,7 +125,8 @@ def load_model(
     if list(card["feature_names"]) != list(FEATURE_NAMES):
         raise ModelError(
             f"{model_path}: trained on a different feature schema ({len(card['feature_names'])} features) "
-            f"than this software's ({N_FEATURES}); retrain or update the software"
+            f"than this software's (schema {FEATURE_SCHEMA}, {N_FEATURES} features); retrain or update the "
+            "software"
         )
     inputs = session.get_inputs()
     width = inputs[0].shape[1] if len(inputs) == 1 and len(inputs[0].shape) == 2 else None
@@ -237,13 +240,14 @@ class Recommender:
         sub, rows, scores = self.rank(profile, catalogue, kind, in_stock_only, budget_sar)
         if len(sub) == 0 or top_n <= 0:
             return []
+        ranked_as = KIND_BY_ID[kind].model_kind  # the kind's per-kind rules are those of its model column
         order = np.argsort(-scores, kind="stable")
-        lam = _MMR_LAMBDA.get(kind, _MMR_LAMBDA_DEFAULT)
+        lam = _MMR_LAMBDA.get(ranked_as, _MMR_LAMBDA_DEFAULT)
         picked = _mmr(order, scores, sub.lab, top_n, lam) if diversify else [int(i) for i in order[:top_n]]
         out = []
         for i in picked:
             item = sub.items[i]
-            reason_en, reason_ar = explain(profile, kind, rows[i], COL)
+            reason_en, reason_ar = explain(profile, ranked_as, rows[i], COL)
             delta_e = round(float(rows[i, COL["de2000"]]), 1)
             out.append(
                 Recommendation(
@@ -261,7 +265,7 @@ class Recommender:
                     reason_en=reason_en,
                     reason_ar=reason_ar,
                     delta_e=delta_e,
-                    grade=grade_of(delta_e) if kind in SKIN_MATCH_KINDS else None,
+                    grade=grade_of(delta_e) if ranked_as in SKIN_MATCH_KINDS else None,
                 )
             )
         return out

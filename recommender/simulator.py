@@ -29,11 +29,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from catalogue import FINISHES, MAKEUP_KINDS, Catalogue, parse_catalogue
+from catalogue import FINISHES, Catalogue, parse_catalogue
 from recommender.features import (
     COL,
     COVERAGES,
     INTENSITIES,
+    MODEL_KINDS,
     OCCASIONS,
     ItemTable,
     ShopperProfile,
@@ -41,9 +42,12 @@ from recommender.features import (
 )
 from vision.color import lab_to_rgb, monk_skin_tone, rgb_to_hex, undertone
 
-# Kinds a shopper asks about, weighted like a makeup counter's traffic (furniture rarer).
-QUERY_KINDS = (*MAKEUP_KINDS, "furniture")
+# Kinds a shopper asks about, weighted like a makeup counter's traffic (furniture rarer). The
+# simulator works in the model's kind columns (a product kind added later is ranked as one of
+# them), so these, _RULES and the synthetic catalogues change only with the feature schema.
+QUERY_KINDS = MODEL_KINDS
 QUERY_WEIGHTS = np.array([4, 1, 2, 1, 1, 2, 1, 1, 4, 2, 2], dtype=float)
+assert len(QUERY_WEIGHTS) == len(QUERY_KINDS), "one traffic weight per model kind"
 GRADE_CUTS = (-3.2, -2.0, -1.0, -0.3)  # utility above the k-th cut earns grade k+1
 
 

@@ -11,12 +11,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalogue import KIND_NAMES, MAKEUP_KINDS, Catalogue, Product, Shade
-from vision.makeup import KINDS as PAINT_ORDER
+from catalogue import MAKEUP_KINDS, PAINT_ORDER, Catalogue, Product, Shade, kind
 from vision.makeup import Layer, Look
 
 PRESETS_FILE = Path(__file__).with_name("presets.json")
-MAX_LAYER_COLORS = {"eyeshadow": 3}
 
 
 @dataclass(frozen=True)
@@ -54,15 +52,15 @@ def load_presets(catalogue: Catalogue, path: Path = PRESETS_FILE) -> tuple[Prese
 
 
 def shade_layer(product: Product, shade: Shade, intensity: float) -> Layer:
-    colors = (shade.hex, *shade.colors)[: MAX_LAYER_COLORS.get(product.kind, 1)]
+    colors = (shade.hex, *shade.colors)[: kind(product.kind).max_colors]
     return Layer(kind=product.kind, colors=colors, finish=shade.finish, intensity=intensity)
 
 
 def build_look(catalogue: Catalogue, selections: dict[str, Selection]) -> Look:
     """Selections keyed by kind → a Look painted in vision's order (base first, lips last)."""
     layers = []
-    for kind in PAINT_ORDER:
-        sel = selections.get(kind)
+    for kind_id in PAINT_ORDER:
+        sel = selections.get(kind_id)
         if sel is None:
             continue
         product, shade = catalogue.shade(sel.sku)
@@ -104,7 +102,7 @@ def catalogue_json(catalogue: Catalogue, presets: tuple[Preset, ...]) -> dict:
     return {
         "version": catalogue.version,
         "currency": catalogue.currency,
-        "kinds": [{"id": k, "name_en": KIND_NAMES[k][0], "name_ar": KIND_NAMES[k][1]} for k in kinds],
+        "kinds": [{"id": k, "name_en": kind(k).name_en, "name_ar": kind(k).name_ar} for k in kinds],
         "products": [_product_json(p) for k in kinds for p in catalogue.by_kind(k)],
         "furniture": [
             {

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 
+from catalogue import DEMO_CATALOGUE, load_catalogue
 from kiosk.app.demo import start_demo_backend
 from kiosk.app.localguard import auth_header
 from kiosk.app.settings import DEMO_CLIP, REPO_ROOT
@@ -43,6 +44,7 @@ SHADES = [
     "SAH-FND-20N",
 ]
 PRESETS = ["everyday", "office", "evening", "bridal"]
+_DEMO = load_catalogue(DEMO_CATALOGUE)  # what the soaked kiosk sells: the kind of each of SHADES
 STALL_S = 2.0  # no new frame for this long while the clip plays = a stall
 POLL_S = 0.25  # how often the sampler checks the pipeline's progress
 
@@ -109,8 +111,7 @@ def session(client: UIClient, rng: random.Random, idle_s: float) -> str:
 
 
 def _kind(sku: str) -> str:
-    return {"LIP": "lipstick", "GLS": "lipstick", "BLU": "blush", "EYE": "eyeshadow", "LIN": "eyeliner",
-            "HIL": "highlighter", "FND": "foundation"}[sku.split("-")[1]]  # fmt: skip
+    return _DEMO.shade(sku)[0].kind
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,20 +9,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from catalogue import Product, Shade, Variant
+from catalogue import Product, Shade, Variant, kind
 
 from .entities import Entities, EntityMatcher
 from .knowledge import Knowledge
 
 MAX_LISTED = 3
-
-KIND_LABELS = {
-    "lipstick": ("lipstick", "روج"), "lip_liner": ("lip liner", "محدد شفاه"), "blush": ("blush", "بلشر"),
-    "bronzer": ("bronzer", "برونزر"), "highlighter": ("highlighter", "هايلايتر"),
-    "eyeshadow": ("eyeshadow", "ظلال عيون"), "eyeliner": ("kohl", "كحل"),
-    "brow": ("brow gel", "جل حواجب"), "foundation": ("foundation", "كريم أساس"),
-    "concealer": ("concealer", "كونسيلر"), "furniture": ("furniture", "أثاث"),
-}  # fmt: skip
 
 TEXT = {
     "en": {
@@ -115,7 +107,7 @@ def _name(p: Product, lang: str, shade: Shade | Variant | None = None) -> str:
 
 def _kinds_list(knowledge: Knowledge, lang: str) -> str:
     kinds = dict.fromkeys(p.kind for p in knowledge.catalogue.products)
-    labels = [KIND_LABELS.get(k, (k, k))[lang == "ar"] for k in kinds]
+    labels = [kind(k).spoken(lang) for k in kinds]
     if len(labels) <= 1:
         return "".join(labels)
     return (
@@ -251,9 +243,11 @@ def _suits(picks: tuple[ShadePick, ...], lang: str) -> list[str]:
         if pick.product.kind in seen:
             continue
         seen.add(pick.product.kind)
-        kind = KIND_LABELS.get(pick.product.kind, (pick.product.kind,) * 2)[lang == "ar"]
+        label = kind(pick.product.kind).spoken(lang)
         name = _name(pick.product, lang, pick.shade)
-        lines.append(TEXT[lang][f"suits_{pick.grade}"].format(kind=kind, name=name, de=f"{pick.delta_e:.1f}"))
+        lines.append(
+            TEXT[lang][f"suits_{pick.grade}"].format(kind=label, name=name, de=f"{pick.delta_e:.1f}")
+        )
     return lines
 
 
@@ -267,9 +261,9 @@ def recommend_answer(
     text = entry.answer(lang) if entry else t["recommend"]
     products, _ = resolve(ents, matcher)
     if products and ents.kinds:
-        kind = KIND_LABELS.get(products[0].kind, (products[0].kind,) * 2)[lang == "ar"]
+        label = kind(products[0].kind).spoken(lang)
         names = t["and"].join(_name(p, lang) for p in products[:MAX_LISTED])
-        text += " " + t["recommend_kind"].format(kind=kind, names=names)
+        text += " " + t["recommend_kind"].format(kind=label, names=names)
     return Answer(text, True)
 
 

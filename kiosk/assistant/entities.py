@@ -13,31 +13,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from catalogue import Catalogue, Product, Shade, Variant
+from catalogue import KINDS, Catalogue, Product, Shade, Variant, kinds_in
+from catalogue.kinds import AREA_WORDS
 
 from .normalize import normalize
 
 FUZZY_MIN = 0.66
 MIN_FUZZY_CHARS = 5  # shorter aliases ("oak", "كحل") must match exactly: trigrams of 3 letters say too little
 
-# Kind words → what they select. A key is a catalogue kind or a tag (furniture types, "gloss");
-# groups ("lips", "eyes") select several kinds.
-KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "lipstick": ("lipstick", "lipsticks", "lip stick", "lip colour", "lip color", "rouge", "روج", "روجات",
-                 "احمر شفاه", "احمر شفايف", "حمره", "حمرة شفايف", "قلم روج"),
+# Kind words → what they select. A key is a catalogue kind (its words live in catalogue/kinds.py),
+# an area ("lips", "eyes": every kind that goes there) or a product tag. Furniture types (sofa,
+# rug...) and "gloss" are tags on products, not kinds, so their words stay here; "table" groups
+# the two table tags.
+TAG_WORDS: dict[str, tuple[str, ...]] = {
     "gloss": ("gloss", "lip gloss", "lipgloss", "ملمع", "ملمع شفايف", "ملمع شفاه", "قلوس", "جلوس", "لب قلوس"),
-    "lip_liner": ("lip liner", "lipliner", "lip pencil", "محدد شفاه", "محدد شفايف", "قلم شفايف",
-                  "لاينر شفايف"),
-    "blush": ("blush", "blusher", "بلشر", "بلاشر", "احمر خدود", "احمر خد"),
-    "bronzer": ("bronzer", "contour", "برونزر", "كونتور", "كنتور"),
-    "highlighter": ("highlighter", "highlight", "هايلايتر", "هايلايت", "هايلتر", "اضاءه"),
-    "eyeshadow": ("eyeshadow", "eye shadow", "eyeshadows", "palette", "ظلال", "ظلال عيون", "ظل عيون", "شادو",
-                  "ايشادو", "باليت"),
-    "eyeliner": ("eyeliner", "eye liner", "kohl", "kajal", "ايلاينر", "كحل", "محدد عيون"),
-    "brow": ("brow", "brows", "eyebrow", "eyebrows", "brow gel", "حواجب", "جل حواجب", "حاجب"),
-    "foundation": ("foundation", "foundations", "كريم اساس", "فاونديشن", "فاونديشين", "فونديشن"),
-    "concealer": ("concealer", "كونسيلر", "كونسلر", "خافي عيوب", "خافي الهالات"),
-    "furniture": ("furniture", "اثاث", "موبيليا"),
     "sofa": ("sofa", "couch", "settee", "كنبه", "كنب", "كنبات", "صوفا"),
     "armchair": ("armchair", "arm chair", "chair", "كرسي", "كرسي بذراعين", "كراسي"),
     "coffee_table": ("coffee table", "طاوله قهوه", "طاوله وسط", "طاولة وسط"),
@@ -45,14 +34,14 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "table": ("table", "tables", "طاوله", "طاولات", "ترابيزه"),
     "floor_lamp": ("lamp", "floor lamp", "مصباح", "اباجوره", "لمبه", "مصباح ارضي", "اضاءه ارضيه"),
     "rug": ("rug", "carpet", "سجاده", "زوليه", "سجاد", "موكيت"),
-    "lips": ("lips", "lip", "شفايف", "شفاه", "الشفايف"),
-    "eyes": ("eyes", "eye", "عيون", "عين"),
-    "cheeks": ("cheeks", "cheek", "خدود", "خد"),
 }  # fmt: skip
-KIND_GROUPS = {
-    "lips": ("lipstick", "lip_liner"),
-    "eyes": ("eyeshadow", "eyeliner", "brow"),
-    "cheeks": ("blush", "bronzer", "highlighter"),
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    **{k.id: k.words for k in KINDS},
+    **TAG_WORDS,
+    **AREA_WORDS,
+}
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    **{area: kinds_in(area) for area in AREA_WORDS},
     "table": ("coffee_table", "side_table"),
 }
 # Things a shopper may ask for that this store does not sell: named so the answer is

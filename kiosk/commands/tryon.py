@@ -7,13 +7,20 @@ import sys
 import time
 from pathlib import Path
 
-LOOK_HELP = """\
+
+def _look_help() -> str:
+    """The look-spec help, with kinds (in paint order), finishes and colour counts from
+    catalogue/kinds.py, so a new kind shows up here without an edit."""
+    from catalogue import FINISHES, KINDS, PAINT_ORDER
+
+    multi = "; ".join(f"up to {k.max_colors} {k.id} colours" for k in KINDS if k.max_colors > 1)
+    return f"""\
 look spec (stable; scripts rely on it): layers separated by commas, each
   kind=#rrggbb[+#rrggbb...][/finish][/intensity][/wing]
-kinds:    foundation concealer bronzer blush highlighter eyeshadow eyeliner brow lip_liner lipstick
-finishes: matte satin gloss sheer shimmer metallic natural dewy
-intensity 0..1 (default 1); '+' joins up to 3 eyeshadow colours (lid, crease, outer corner);
-'wing' adds an eyeliner wing. Or a JSON file: {"layers": [{"kind", "colors", "finish", "intensity"}]}.
+kinds:    {" ".join(PAINT_ORDER)}
+finishes: {" ".join(FINISHES)}
+intensity 0..1 (default 1); '+' joins colours ({multi});
+'wing' adds an eyeliner wing. Or a JSON file: {{"layers": [{{"kind", "colors", "finish", "intensity"}}]}}.
 example: lipstick=#9e1b32/matte/1.0,blush=#e8877a/0.6,eyeshadow=#6b4e71+#c9a27e/shimmer/0.8
 """
 
@@ -23,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "tryon",
         help="render a makeup look on a camera, video, image or folder",
         description="Render a makeup look and write the result; prints fps and per-stage times.",
-        epilog=LOOK_HELP,
+        epilog=_look_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--input", required=True, help="camera index, video file, image file or folder of images")

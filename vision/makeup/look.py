@@ -17,22 +17,13 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from catalogue import FINISHES, KIND_BY_ID, PAINT_ORDER
 from vision.color import hex_to_rgb
 
-KINDS = (
-    "foundation",
-    "concealer",
-    "bronzer",
-    "blush",
-    "highlighter",
-    "eyeshadow",
-    "eyeliner",
-    "brow",
-    "lip_liner",
-    "lipstick",
-)  # fmt: skip  — also the default paint order: base first, lips last
-FINISHES = ("matte", "satin", "gloss", "sheer", "shimmer", "metallic", "natural", "dewy")
-MAX_COLORS = {"eyeshadow": 3}
+# What a Layer may be comes from `catalogue.kinds`, the one place a product kind is defined;
+# KINDS is also the default paint order (base first, lips last).
+KINDS = PAINT_ORDER
+MAX_COLORS = {k: KIND_BY_ID[k].max_colors for k in KINDS}
 
 
 class LookError(ValueError):
@@ -50,10 +41,8 @@ class Layer:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise LookError(f"unknown product kind {self.kind!r}; known: {', '.join(KINDS)}")
-        if not self.colors or len(self.colors) > MAX_COLORS.get(self.kind, 1):
-            raise LookError(
-                f"{self.kind} takes 1..{MAX_COLORS.get(self.kind, 1)} colours, got {len(self.colors)}"
-            )
+        if not self.colors or len(self.colors) > MAX_COLORS[self.kind]:
+            raise LookError(f"{self.kind} takes 1..{MAX_COLORS[self.kind]} colours, got {len(self.colors)}")
         for c in self.colors:
             try:
                 hex_to_rgb(c)
@@ -63,6 +52,12 @@ class Layer:
             raise LookError(f"{self.kind}: unknown finish {self.finish!r}; known: {', '.join(FINISHES)}")
         if not 0.0 <= self.intensity <= 1.0:
             raise LookError(f"{self.kind}: intensity must be between 0 and 1, got {self.intensity}")
+
+    @property
+    def effect(self) -> str:
+        """The vision effect that paints this layer: kinds painted alike share one, so a new kind
+        needs no vision code unless it is painted in a new way."""
+        return str(KIND_BY_ID[self.kind].effect)
 
 
 @dataclass(frozen=True)
