@@ -30,7 +30,7 @@ from kiosk.app.pipeline import StageTimes
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import DEMO_CLIP, KioskSettings
 from kiosk.app.uiclient import UIClient
-from kiosk.loopback import free_port
+from kiosk.loopback import free_port, serve_in_thread
 
 MEASURE_S = 12.0
 BROWSER_S = 10.0
@@ -62,7 +62,7 @@ def start_kiosk(source: Path, data_dir: Path) -> tuple[KioskRuntime, str]:
         face_gone_s=3600,
     )
     runtime = KioskRuntime(settings).start()
-    runtime.serve_in_thread()
+    serve_in_thread(runtime.ui_server(), "ui-server")  # a daemon thread; runtime.stop() ends the server
     while not runtime.pipeline.ready:
         time.sleep(0.05)
     return runtime, settings.ui_origin

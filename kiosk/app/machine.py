@@ -5,8 +5,10 @@ attract → consent → (mirror | mode → makeup/furniture) → summary → att
 Everything about the shopper lives in one `ShopperSession`; ending a session (done, idle,
 walked away) replaces it with None, which is the whole of "wipe": no other object keeps a
 reference to the shopper's choices. The machine does no I/O and takes the clock as an
-argument, so every transition is tested without threads or sleeps; the composition root
-runs the slow calls (backend, assistant) and reports their results back here.
+argument, so every transition is tested without threads or sleeps. Every command from the page
+goes through `handle` (typed by kiosk/app/commands.py); a command that needs a slow call
+(staff, the assistant, the backend's handoff) returns an `Effect` for the composition root to
+run, which reports the result back here. JSON is made in one place, `snapshot`.
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from catalogue import MAKEUP_KINDS, Catalogue
+from catalogue import MAKEUP_KINDS, UNDERTONES, Catalogue
+from kiosk.app import commands as c
 from kiosk.app.catalogue_view import Preset, Selection, build_look
+from kiosk.app.commands import FLOOR_REACH_M, CommandError
+from vision.color import MST_SWATCHES
 from vision.makeup import Look
 from vision.plane.placement import Placement
-
-MST_RANGE = range(1, 11)
-UNDERTONES = ("warm", "neutral", "cool")
+from vision.skin import SkinTone
 
 
 class Phase(StrEnum):
@@ -39,31 +42,11 @@ class Phase(StrEnum):
 
 
 ANALYSED_PHASES = {Phase.MODE, Phase.MAKEUP, Phase.SUMMARY}
+ASSISTANT_PHASES = {Phase.MAKEUP, Phase.SUMMARY, Phase.MIRROR}  # where the page offers the assistant
 MAX_PLACEMENTS = 6
-FLOOR_REACH_M = 20.0  # furniture goes within this many metres of the floor's origin, either way
+DEFAULT_INTENSITY = 0.8
 # How long the attract screen confirms "forgotten" to the shopper who asked (or until the next start).
 NOTICE_MS = 12_000
-
-
-# The stable codes the page maps to a short message in the shopper's language (kiosk/ui/i18n.js,
-# "error_<code>"); the message itself is for logs and tests, never shown.
-ERROR_CODES = frozenset(
-    {
-        "not_possible", "bad_input", "unknown_product", "out_of_stock", "too_many_pieces",
-        "help_already_called", "assistant_unavailable", "nothing_to_send", "off_floor", "internal",
-    }
-)  # fmt: skip
-
-
-class CommandError(ValueError):
-    """A command the current phase cannot take, or one with bad arguments; `code` is what the
-    shopper is told (one of ERROR_CODES)."""
-
-    def __init__(self, message: str, code: str = "not_possible") -> None:
-        if code not in ERROR_CODES:
-            raise ValueError(f"unknown error code {code!r}")
-        super().__init__(message)
-        self.code = code
 
 
 class EventSink(Protocol):
@@ -72,6 +55,12 @@ class EventSink(Protocol):
     def forget_session(self, session_id: str) -> int:
         """Drops the session's unsent events and has what was sent erased at the backend."""
         ...
+
+
+class FloorMap(Protocol):
+    """Where a tap on the picture meets the floor (kiosk/app/furniture.py), in metres."""
+
+    def floor_point(self, u: float, v: float) -> tuple[float, float] | None: ...
 
 
 @dataclass(frozen=True)
@@ -85,8 +74,73 @@ class Recommendation:
     closer_out_of_stock: str | None = None  # sku of a closer shade that is sold out
 
 
+@dataclass(frozen=True)
+class ToneOverride:
+    """The shopper's correction of the tone we measured ("this is how we see your tone — adjust")."""
+
+    mst: int
+    undertone: str
+
+
 # (measured tone, the shopper's correction or None) → ranked recommendations.
-RecommendFn = Callable[[dict, dict | None], list[Recommendation]]
+RecommendFn = Callable[[SkinTone, ToneOverride | None], list[Recommendation]]
+
+
+@dataclass
+class HelpCall:
+    id: int | None  # the backend's help request; None when the request failed
+    status: str  # open | acknowledged | resolved | failed
+    requested_ms: float
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """The handoff the summary screen shows: the code, its link, and what went with it."""
+
+    code: str
+    url: str
+    items: int
+    snapshot: bool
+
+
+@dataclass(frozen=True)
+class TicketFailed:
+    error: str  # backend_unreachable
+
+
+@dataclass(frozen=True)
+class Caption:
+    text: str  # the assistant's answer; the shopper's question is never kept
+    lang: str
+
+
+@dataclass(frozen=True)
+class SpeechPrefs:
+    muted: bool
+    volume: float
+
+
+# What a command asks of the composition root (slow calls, run on a worker thread).
+@dataclass(frozen=True)
+class CallStaff:
+    session_id: str
+
+
+@dataclass(frozen=True)
+class AskAssistant:
+    session_id: str
+    text: str
+    lang: str | None
+
+
+@dataclass(frozen=True)
+class SendHandoff:
+    session_id: str
+    items: tuple[Selection, ...]
+    include_photo: bool
+
+
+Effect = CallStaff | AskAssistant | SendHandoff
 
 
 @dataclass(frozen=True)
@@ -111,25 +165,42 @@ class ShopperSession:
     consent: bool | None = None
     share_tone: bool = False
     mode: str | None = None
-    selections: dict[str, Selection] = field(default_factory=dict)
+    selections: dict[str, Selection] = field(default_factory=dict)  # kind → the shade on
     applied_ms: dict[str, float] = field(default_factory=dict)  # kind → when its shade went on
     basket: list[Selection] = field(default_factory=list)
     placements: list[Placement] = field(default_factory=list)  # furniture on the floor
     placed_ms: list[float] = field(default_factory=list)
     selected: int | None = None  # the placement the shopper is moving
     split: float | None = None
-    tone: dict | None = None  # measured: lab, mst, undertone, ita_class, confidence
-    tone_override: dict | None = None
+    tone: SkinTone | None = None  # measured
+    tone_override: ToneOverride | None = None
     tone_sent: bool = False
     recommendations: list[Recommendation] = field(default_factory=list)
-    help: dict | None = None  # id, status, requested_ms
-    handoff: dict | None = None  # code, url, items, snapshot — or error
-    assistant: dict | None = None  # the assistant's last reply: text, lang (never the question)
-    speech: dict | None = None  # the shopper's {muted, volume} for spoken replies; None = kiosk default
+    help: HelpCall | None = None
+    handoff: Ticket | TicketFailed | None = None
+    assistant: Caption | None = None  # the assistant's last reply, as the page captions it
+    speech: SpeechPrefs | None = None  # the shopper's choice for spoken replies; None = kiosk default
     photo_round: int = 0  # bumped by "retake" on the summary screen
     last_touch_ms: float = 0.0
     face_seen_ms: float = 0.0
     recorded: bool = False  # whether any event of this session reached the outbox
+
+
+def handoff_list(s: ShopperSession) -> list[Selection]:
+    """What goes on the shopper's list: the basket, else what is on show (face or floor)."""
+    on_show = [Selection(p.product_id, p.variant, 1.0) for p in s.placements] or list(s.selections.values())
+    return list(s.basket or on_show)
+
+
+def page_config() -> dict[str, Any]:
+    """The rules the page follows and does not copy: the commands it may send (JSON Schema by
+    name) and the tone choices it offers (the Monk scale's swatches, one per depth). Sent once
+    when the page connects (kiosk/app/server.py)."""
+    return {
+        "commands": c.command_schema(),
+        "undertones": list(UNDERTONES),
+        "mst_swatches": list(MST_SWATCHES),  # Monk Skin Tone 1..N, for the "how we see your tone" chip
+    }
 
 
 class KioskMachine:
@@ -145,6 +216,7 @@ class KioskMachine:
         modes: tuple[str, ...] = ("makeup",),
         recommend: RecommendFn | None = None,
         model_version: str = "",
+        floor: FloorMap | None = None,
     ) -> None:
         self._lock = threading.RLock()
         self.catalogue = catalogue
@@ -155,8 +227,9 @@ class KioskMachine:
         self.face_gone_ms = face_gone_s * 1000
         self.modes = modes
         self.assistant_available = False
-        self.speech_defaults: dict | None = None  # {muted, volume} when replies are spoken
+        self.speech_defaults: SpeechPrefs | None = None  # set when replies are spoken
         self._recommend = recommend
+        self._floor = floor  # furniture mode: taps on the picture → the floor
         self.model_version = model_version
         self.phase = Phase.ATTRACT
         self.session: ShopperSession | None = None
@@ -169,6 +242,19 @@ class KioskMachine:
         # for one of them when the shopper asked is erased again once it answers (see _late).
         self._forgotten: deque[str] = deque(maxlen=16)
         self._listeners: list[Callable[[], None]] = []
+        # The one table from command to handler; kiosk/app/commands.py types what each receives.
+        self._handlers: dict[type[c.Command], Callable[[Any, float], Effect | None]] = {
+            c.Touch: self._touch, c.Lang: self._lang, c.Speech: self._speech, c.Start: self._start,
+            c.Consent: self._consent, c.Mode: self._mode, c.Select: self._select, c.Remove: self._remove,
+            c.Clear: self._clear, c.Intensity: self._intensity, c.Preset: self._preset,
+            c.Split: self._split, c.Tone: self._tone, c.RecAccept: self._rec_accept,
+            c.BasketAdd: self._basket_add, c.BasketRemove: self._basket_remove,
+            c.FloorTap: self._f_tap, c.FPlace: self._f_place, c.FMove: self._f_move,
+            c.FRotate: self._f_rotate, c.FVariant: self._f_variant, c.FSelect: self._f_select,
+            c.FRemove: self._f_remove, c.Summary: self._summary, c.Back: self._back,
+            c.Retake: self._retake, c.End: self._end_cmd, c.Forget: self._forget, c.Help: self._help,
+            c.Ask: self._ask, c.Handoff: self._handoff,
+        }  # fmt: skip
 
     # -- plumbing -------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -206,44 +292,37 @@ class KioskMachine:
             return RenderPlan(True, look, s.split, s.id, photo_round=s.photo_round, photo_hold=hold)
 
     # -- commands from the page ----------------------------------------------------------
-    def handle(self, cmd: dict[str, Any], now_ms: float) -> None:
-        name = cmd.get("cmd")
-        handler = getattr(self, f"_cmd_{name}", None) if isinstance(name, str) else None
-        if handler is None:
-            raise CommandError(f"unknown command {name!r}", "bad_input")
+    def handle(self, cmd: c.Command, now_ms: float) -> Effect | None:
+        """Every command from the page, parsed by kiosk/app/commands.py; returns the slow call
+        the composition root is to make for it, if any."""
+        handler = self._handlers[type(cmd)]
         with self._lock:
             if self.session is not None:
                 self.session.last_touch_ms = now_ms
-            handler(cmd, now_ms)
+            effect = handler(cmd, now_ms)
             self._changed()
+            return effect
 
     def _need(self, *phases: Phase) -> ShopperSession:
         if self.phase not in phases or self.session is None:
             raise CommandError(f"not possible on the {self.phase.value} screen")
         return self.session
 
-    def _cmd_touch(self, cmd: dict, now: float) -> None:
-        """Any tap: only keeps the session alive."""
+    def _touch(self, cmd: c.Touch, now: float) -> None:
+        """Keeping the session alive is all it does (handle does it for every command)."""
 
-    def _cmd_lang(self, cmd: dict, now: float) -> None:
-        lang = cmd.get("lang")
-        if lang not in ("ar", "en"):
-            raise CommandError("lang must be 'ar' or 'en'", "bad_input")
-        self.lang = lang
+    def _lang(self, cmd: c.Lang, now: float) -> None:
+        self.lang = cmd.lang
         if self.session is not None:
-            self.session.lang = lang
+            self.session.lang = cmd.lang
 
-    def _cmd_speech(self, cmd: dict, now: float) -> None:
-        """Mute or set the volume of the assistant's spoken replies, for this session only."""
+    def _speech(self, cmd: c.Speech, now: float) -> None:
         s = self.session
         if s is None or self.speech_defaults is None:
             raise CommandError("spoken replies are not available now")
-        muted = cmd.get("muted")
-        if not isinstance(muted, bool):
-            raise CommandError("muted must be true or false", "bad_input")
-        s.speech = {"muted": muted, "volume": _unit(cmd.get("volume"))}
+        s.speech = SpeechPrefs(cmd.muted, cmd.volume)
 
-    def _cmd_start(self, cmd: dict, now: float) -> None:
+    def _start(self, cmd: c.Start | c.Help, now: float) -> None:
         if self.phase != Phase.ATTRACT:
             raise CommandError("a session is already running")
         self.notice = None  # the last shopper's confirmation is not the next one's business
@@ -251,27 +330,27 @@ class KioskMachine:
         self.session.face_seen_ms = now
         self.phase = Phase.CONSENT
 
-    def _cmd_consent(self, cmd: dict, now: float) -> None:
+    def _consent(self, cmd: c.Consent, now: float) -> None:
         s = self._need(Phase.CONSENT)
-        s.consent = bool(cmd.get("accept"))
+        s.consent = cmd.accept
         if not s.consent:
             self._record("consent_declined", {})
             self._record("session_started", {"mode": "none"})
             s.mode = "none"
             self.phase = Phase.MIRROR
             return
-        s.share_tone = bool(cmd.get("share_tone", False))
+        s.share_tone = cmd.share_tone
         self._record("consent_given", {})
         if len(self.modes) == 1:
             self._enter_mode(s, self.modes[0], now)
         else:
             self.phase = Phase.MODE
 
-    def _cmd_mode(self, cmd: dict, now: float) -> None:
+    def _mode(self, cmd: c.Mode, now: float) -> None:
         s = self._need(Phase.MODE)
-        if cmd.get("mode") not in self.modes:
+        if cmd.mode not in self.modes:
             raise CommandError(f"mode must be one of {self.modes}", "bad_input")
-        self._enter_mode(s, cmd["mode"], now)
+        self._enter_mode(s, cmd.mode, now)
 
     def _enter_mode(self, s: ShopperSession, mode: str, now: float) -> None:
         s.mode = mode
@@ -294,75 +373,67 @@ class KioskMachine:
                 "product_tried", {"product_id": old.product_id, "shade_sku": old.sku, "dwell_ms": dwell}
             )
 
-    def _shade_selection(self, cmd: dict, intensity: float | None = None) -> Selection:
-        sku = cmd.get("sku")
+    def _shade_selection(self, sku: str | None, intensity: float | None) -> Selection:
         try:
             product, shade = self.catalogue.shade(str(sku))
         except KeyError:
             raise CommandError(f"unknown shade {sku!r}", "unknown_product") from None
         if product.kind not in MAKEUP_KINDS:
             raise CommandError(f"{sku} is not a makeup shade", "unknown_product")
-        value = cmd.get("intensity", intensity if intensity is not None else 0.8)
-        return Selection(product.id, shade.sku, _unit(value))
+        return Selection(product.id, shade.sku, DEFAULT_INTENSITY if intensity is None else intensity)
 
-    def _cmd_select(self, cmd: dict, now: float) -> None:
+    def _select(self, cmd: c.Select, now: float) -> None:
         s = self._need(Phase.MAKEUP)
-        sel = self._shade_selection(cmd)
-        kind = self.catalogue.shade(sel.sku)[0].kind
-        current = s.selections.get(kind)
-        if current is not None and "intensity" not in cmd:
+        sel = self._shade_selection(cmd.sku, cmd.intensity)
+        current = s.selections.get(self.catalogue.shade(sel.sku)[0].kind)
+        if current is not None and cmd.intensity is None:
             sel = Selection(sel.product_id, sel.sku, current.intensity)  # keep the shopper's slider
         self._put_on(s, sel, now)
 
-    def _cmd_remove(self, cmd: dict, now: float) -> None:
+    def _remove(self, cmd: c.Remove, now: float) -> None:
         s = self._need(Phase.MAKEUP)
-        self._take_off(s, str(cmd.get("kind")), now)
+        self._take_off(s, cmd.kind, now)
 
-    def _cmd_clear(self, cmd: dict, now: float) -> None:
+    def _clear(self, cmd: c.Clear, now: float) -> None:
         s = self._need(Phase.MAKEUP)
         for kind in list(s.selections):
             self._take_off(s, kind, now)
 
-    def _cmd_intensity(self, cmd: dict, now: float) -> None:
+    def _intensity(self, cmd: c.Intensity, now: float) -> None:
         s = self._need(Phase.MAKEUP)
-        kind = cmd.get("kind")
-        if kind not in s.selections:
-            raise CommandError(f"nothing applied for {kind!r}", "bad_input")
-        old = s.selections[kind]
-        s.selections[kind] = Selection(old.product_id, old.sku, _unit(cmd.get("value")))
+        old = s.selections.get(cmd.kind)
+        if old is None:
+            raise CommandError(f"nothing applied for {cmd.kind!r}", "bad_input")
+        s.selections[cmd.kind] = Selection(old.product_id, old.sku, cmd.value)
 
-    def _cmd_preset(self, cmd: dict, now: float) -> None:
+    def _preset(self, cmd: c.Preset, now: float) -> None:
         s = self._need(Phase.MAKEUP)
-        preset = self.presets.get(str(cmd.get("id")))
+        preset = self.presets.get(cmd.id)
         if preset is None:
-            raise CommandError(f"unknown preset {cmd.get('id')!r}", "unknown_product")
+            raise CommandError(f"unknown preset {cmd.id!r}", "unknown_product")
         for kind in list(s.selections):
             self._take_off(s, kind, now)
         for item in preset.items:
             self._put_on(s, item, now)
 
-    def _cmd_split(self, cmd: dict, now: float) -> None:
+    def _split(self, cmd: c.Split, now: float) -> None:
         s = self._need(Phase.MAKEUP, Phase.SUMMARY)
-        x = cmd.get("x")
-        s.split = None if x is None else _unit(x)
+        s.split = cmd.x
 
-    def _cmd_tone(self, cmd: dict, now: float) -> None:
-        """The shopper corrects how we see their tone ("this is how we see your tone — adjust")."""
+    def _tone(self, cmd: c.Tone, now: float) -> None:
         s = self._need(Phase.MAKEUP)
-        if cmd.get("reset"):
+        if cmd.reset:
             s.tone_override = None
         else:
-            mst, under = cmd.get("mst"), cmd.get("undertone")
-            if mst not in MST_RANGE or under not in UNDERTONES:
-                raise CommandError("tone needs mst 1..10 and undertone warm|neutral|cool", "bad_input")
-            s.tone_override = {"mst": int(mst), "undertone": under}
+            assert cmd.mst is not None and cmd.undertone is not None  # the command's own check
+            s.tone_override = ToneOverride(cmd.mst, cmd.undertone)
         self._refresh_recommendations(s)
 
-    def _cmd_rec_accept(self, cmd: dict, now: float) -> None:
+    def _rec_accept(self, cmd: c.RecAccept, now: float) -> None:
         s = self._need(Phase.MAKEUP)
         for position, rec in enumerate(s.recommendations):
-            if rec.sku == cmd.get("sku"):
-                self._put_on(s, self._shade_selection(cmd), now)
+            if rec.sku == cmd.sku:
+                self._put_on(s, self._shade_selection(cmd.sku, cmd.intensity), now)
                 self._record(
                     "recommendation_accepted",
                     {
@@ -373,26 +444,26 @@ class KioskMachine:
                     },
                 )
                 return
-        raise CommandError(f"{cmd.get('sku')!r} is not among the recommendations", "unknown_product")
+        raise CommandError(f"{cmd.sku!r} is not among the recommendations", "unknown_product")
 
-    def _cmd_basket_add(self, cmd: dict, now: float) -> None:
+    def _basket_add(self, cmd: c.BasketAdd, now: float) -> None:
         s = self._need(Phase.MAKEUP, Phase.FURNITURE, Phase.SUMMARY)
         if s.mode == "furniture":
-            sel = Selection(*self._variant(cmd.get("product_id"), cmd.get("sku")), 1.0)
+            sel = Selection(*self._variant(cmd.product_id, cmd.sku), 1.0)
         else:
-            sel = self._shade_selection(cmd)
+            sel = self._shade_selection(cmd.sku, cmd.intensity)
             if self.catalogue.shade(sel.sku)[1].stock <= 0:
                 raise CommandError(f"{sel.sku} is sold out here", "out_of_stock")
         if all(b.sku != sel.sku for b in s.basket):
             s.basket.append(sel)
             self._record("added_to_basket", {"product_id": sel.product_id, "shade_sku": sel.sku})
 
-    def _cmd_basket_remove(self, cmd: dict, now: float) -> None:
+    def _basket_remove(self, cmd: c.BasketRemove, now: float) -> None:
         s = self._need(Phase.MAKEUP, Phase.FURNITURE, Phase.SUMMARY)
-        s.basket = [b for b in s.basket if b.sku != cmd.get("sku")]
+        s.basket = [b for b in s.basket if b.sku != cmd.sku]
 
-    # -- furniture: positions arrive already on the floor (metres), see runtime.floor_command
-    def _variant(self, product_id: Any, variant: Any) -> tuple[str, str]:
+    # -- furniture: positions on the floor in metres (a tap is turned into one by `_f_tap`)
+    def _variant(self, product_id: str | None, variant: str | None) -> tuple[str, str]:
         product = next((p for p in self.catalogue.by_kind("furniture") if p.id == product_id), None)
         if product is None or not product.variants:
             raise CommandError(f"unknown furniture {product_id!r}", "unknown_product")
@@ -400,50 +471,67 @@ class KioskMachine:
             return product.id, product.variants[0].sku
         if all(v.sku != variant for v in product.variants):
             raise CommandError(f"{product_id} has no variant {variant!r}", "unknown_product")
-        return product.id, str(variant)
+        return product.id, variant
 
-    def _placement_index(self, s: ShopperSession, cmd: dict) -> int:
-        index = cmd.get("index", s.selected)
-        if not isinstance(index, int) or not 0 <= index < len(s.placements):
+    def _placement_index(self, s: ShopperSession, index: int | None) -> int:
+        index = s.selected if index is None else index
+        if index is None or not 0 <= index < len(s.placements):
             raise CommandError("no such piece on the floor", "bad_input")
         return index
 
-    def _cmd_f_place(self, cmd: dict, now: float) -> None:
+    def _f_tap(self, cmd: c.FloorTap, now: float) -> None:
+        if self._floor is None:
+            raise CommandError("furniture mode is not configured on this kiosk", "bad_input")
+        point = self._floor.floor_point(cmd.u, cmd.v)
+        # Above the horizon, or so near it that the ray meets the floor beyond the room.
+        if point is None or max(abs(point[0]), abs(point[1])) > FLOOR_REACH_M:
+            raise CommandError("tap on the floor", "off_floor")
+        x, z = float(point[0]), float(point[1])
         s = self._need(Phase.FURNITURE)
+        if cmd.action == "move":
+            self._move(s, cmd.index, x, z)
+        else:
+            self._place(s, cmd.product_id, cmd.variant, x, z, now)
+
+    def _f_place(self, cmd: c.FPlace, now: float) -> None:
+        self._place(self._need(Phase.FURNITURE), cmd.product_id, cmd.variant, cmd.x, cmd.z, now)
+
+    def _place(
+        self, s: ShopperSession, product_id: str | None, variant: str | None, x: float, z: float, now: float
+    ) -> None:
         if len(s.placements) >= MAX_PLACEMENTS:
             raise CommandError(f"at most {MAX_PLACEMENTS} pieces at once", "too_many_pieces")
-        product_id, variant = self._variant(cmd.get("product_id"), cmd.get("variant"))
-        s.placements.append(Placement(product_id, variant, _metres(cmd.get("x")), _metres(cmd.get("z"))))
+        product_id, variant = self._variant(product_id, variant)
+        s.placements.append(Placement(product_id, variant, x, z))
         s.placed_ms.append(now)
         s.selected = len(s.placements) - 1
 
-    def _cmd_f_move(self, cmd: dict, now: float) -> None:
-        s = self._need(Phase.FURNITURE)
-        i = self._placement_index(s, cmd)
-        s.placements[i] = s.placements[i].moved(_metres(cmd.get("x")), _metres(cmd.get("z")))
+    def _f_move(self, cmd: c.FMove, now: float) -> None:
+        self._move(self._need(Phase.FURNITURE), cmd.index, cmd.x, cmd.z)
 
-    def _cmd_f_rotate(self, cmd: dict, now: float) -> None:
-        s = self._need(Phase.FURNITURE)
-        i = self._placement_index(s, cmd)
-        degrees = cmd.get("degrees")
-        if not isinstance(degrees, int | float) or not -180 <= degrees <= 180:
-            raise CommandError("degrees must be a number between -180 and 180", "bad_input")
-        s.placements[i] = s.placements[i].turned(float(degrees))
+    def _move(self, s: ShopperSession, index: int | None, x: float, z: float) -> None:
+        i = self._placement_index(s, index)
+        s.placements[i] = s.placements[i].moved(x, z)
 
-    def _cmd_f_variant(self, cmd: dict, now: float) -> None:
+    def _f_rotate(self, cmd: c.FRotate, now: float) -> None:
         s = self._need(Phase.FURNITURE)
-        i = self._placement_index(s, cmd)
-        _, variant = self._variant(s.placements[i].sku, cmd.get("variant"))
+        i = self._placement_index(s, cmd.index)
+        s.placements[i] = s.placements[i].turned(cmd.degrees)
+
+    def _f_variant(self, cmd: c.FVariant, now: float) -> None:
+        s = self._need(Phase.FURNITURE)
+        i = self._placement_index(s, cmd.index)
+        _, variant = self._variant(s.placements[i].product_id, cmd.variant)
         self._tried_furniture(s, i, now)
         s.placements[i] = s.placements[i].with_variant(variant)
 
-    def _cmd_f_select(self, cmd: dict, now: float) -> None:
+    def _f_select(self, cmd: c.FSelect, now: float) -> None:
         s = self._need(Phase.FURNITURE)
-        s.selected = None if cmd.get("index") is None else self._placement_index(s, cmd)
+        s.selected = None if cmd.index is None else self._placement_index(s, cmd.index)
 
-    def _cmd_f_remove(self, cmd: dict, now: float) -> None:
+    def _f_remove(self, cmd: c.FRemove, now: float) -> None:
         s = self._need(Phase.FURNITURE)
-        i = self._placement_index(s, cmd)
+        i = self._placement_index(s, cmd.index)
         self._tried_furniture(s, i, now)
         del s.placements[i], s.placed_ms[i]
         s.selected = None
@@ -452,31 +540,30 @@ class KioskMachine:
         p = s.placements[i]
         self._record(
             "product_tried",
-            {"product_id": p.sku, "shade_sku": p.variant, "dwell_ms": int(now - s.placed_ms[i])},
+            {"product_id": p.product_id, "shade_sku": p.variant, "dwell_ms": int(now - s.placed_ms[i])},
         )
         s.placed_ms[i] = now
 
-    def _cmd_summary(self, cmd: dict, now: float) -> None:
+    def _summary(self, cmd: c.Summary, now: float) -> None:
         s = self._need(Phase.MAKEUP, Phase.FURNITURE)
         s.split = None  # the list is shown with the whole look on
         self.phase = Phase.SUMMARY
 
-    def _cmd_back(self, cmd: dict, now: float) -> None:
+    def _back(self, cmd: c.Back, now: float) -> None:
         s = self._need(Phase.SUMMARY)
         s.handoff = None
         self.phase = Phase(s.mode)
 
-    def _cmd_retake(self, cmd: dict, now: float) -> None:
-        """The shopper does not like the photo on the summary screen: pick again from the next seconds."""
+    def _retake(self, cmd: c.Retake, now: float) -> None:
         s = self._need(Phase.SUMMARY)
         s.photo_round += 1
 
-    def _cmd_end(self, cmd: dict, now: float) -> None:
+    def _end_cmd(self, cmd: c.End, now: float) -> None:
         if self.session is None:
             raise CommandError("no session to end")
         self._end("done", now)
 
-    def _cmd_forget(self, cmd: dict, now: float) -> None:
+    def _forget(self, cmd: c.Forget, now: float) -> None:
         """Forget me now (PDPL): the session ends at once and records nothing more (no dwell
         times, no session_ended); the outbox drops its unsent events and queues the erasure of
         those already sent, which works for a shopper who made no handoff and so holds no code."""
@@ -489,25 +576,37 @@ class KioskMachine:
         self.notice = "forgotten"
         self._notice_until_ms = now + NOTICE_MS
 
-    # -- results of slow calls made by the composition root -------------------------------
-    def handoff_items(self) -> tuple[str, list[Selection]]:
-        """The session id and what goes on the shopper's list: the basket, else the look on."""
-        with self._lock:
-            s = self._need(Phase.SUMMARY)
-            on_show = [Selection(p.sku, p.variant, 1.0) for p in s.placements] or list(s.selections.values())
-            return s.id, list(s.basket or on_show)
+    # -- commands that need a slow call: checked here, run by the composition root
+    def _help(self, cmd: c.Help, now: float) -> CallStaff:
+        if self.session is None:
+            self._start(cmd, now)  # a shopper asking for help is a shopper
+        return CallStaff(self.help_session())
 
-    def set_handoff(self, session_id: str, result: dict) -> None:
+    def _ask(self, cmd: c.Ask, now: float) -> AskAssistant:
+        if not self.assistant_available:
+            raise CommandError("the assistant is not available on this kiosk", "assistant_unavailable")
+        if self.session is None:
+            raise CommandError("the assistant answers once a session has started")
+        return AskAssistant(self.session.id, cmd.text, cmd.lang)
+
+    def _handoff(self, cmd: c.Handoff, now: float) -> SendHandoff:
+        s = self._need(Phase.SUMMARY)
+        items = handoff_list(s)
+        if not items:
+            raise CommandError("nothing on the list yet", "nothing_to_send")
+        return SendHandoff(s.id, tuple(items), cmd.include_photo)
+
+    # -- results of slow calls made by the composition root -------------------------------
+    def set_handoff(self, session_id: str, result: Ticket | TicketFailed) -> None:
         with self._lock:
             s = self.session
             if s is None or s.id != session_id or self.phase != Phase.SUMMARY:
                 self._late(session_id)  # the shopper left while the backend answered
                 return
             s.handoff = result
-            if "code" in result:
+            if isinstance(result, Ticket):
                 self._record(
-                    "handoff",
-                    {"code": result["code"], "items": result["items"], "snapshot": result["snapshot"]},
+                    "handoff", {"code": result.code, "items": result.items, "snapshot": result.snapshot}
                 )
             self._changed()
 
@@ -515,7 +614,7 @@ class KioskMachine:
         with self._lock:
             if self.session is None:
                 raise CommandError("staff can be called once a session has started")
-            if self.session.help is not None and self.session.help["status"] != "failed":
+            if self.session.help is not None and self.session.help.status != "failed":
                 raise CommandError("staff have already been called", "help_already_called")
             return self.session.id
 
@@ -528,18 +627,19 @@ class KioskMachine:
                 self._late(session_id)
                 return
             previous = s.help
-            if previous is None or previous.get("id") != help_id:
-                s.help = {"id": help_id, "status": status, "requested_ms": now_ms}
+            if previous is None or previous.id != help_id:
+                s.help = HelpCall(help_id, status, now_ms)
                 if help_id is not None:
                     self._record("help_requested", {"help_request_id": help_id, "reason": reason})
-            elif previous["status"] != status:
-                previous["status"] = status
+            elif previous.status != status:
+                previous.status = status
                 if status == "acknowledged":
-                    wait = int(now_ms - previous["requested_ms"])
+                    wait = int(now_ms - previous.requested_ms)
                     self._record("help_answered", {"help_request_id": help_id, "wait_ms": wait})
             self._changed()
 
-    def set_assistant(self, session_id: str, reply: dict, event: dict | None) -> None:
+    def set_assistant(self, session_id: str, reply: Caption, event: dict[str, Any] | None) -> None:
+        """The assistant's reply, and the event that keeps only the question's intent."""
         with self._lock:
             s = self.session
             if s is None or s.id != session_id:
@@ -556,7 +656,9 @@ class KioskMachine:
             self._events.forget_session(session_id)
 
     # -- what the pipeline sees ----------------------------------------------------------
-    def observe(self, now_ms: float, face_present: bool | None, tone: dict | None, light: str | None) -> None:
+    def observe(
+        self, now_ms: float, face_present: bool | None, tone: SkinTone | None, light: str | None
+    ) -> None:
         """Called per analysed frame: face presence, the settling skin tone, light quality."""
         with self._lock:
             s = self.session
@@ -579,7 +681,7 @@ class KioskMachine:
                     self._refresh_recommendations(s)
                     if s.share_tone and not s.tone_sent:
                         s.tone_sent = True
-                        self._record("skin_tone", {"mst": tone["mst"], "undertone": tone["undertone"]})
+                        self._record("skin_tone", {"mst": tone.mst, "undertone": tone.undertone})
                 changed = True
             if changed:
                 self._changed()
@@ -657,59 +759,60 @@ class KioskMachine:
 
     # -- what the page sees ----------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
+        """The state message's JSON: the one place the machine's state becomes plain data."""
         with self._lock:
             s = self.session
-            view: dict[str, Any] = {
+            assistant_shown = self.assistant_available and s is not None and self.phase in ASSISTANT_PHASES
+            return {
                 "version": self.version,
                 "phase": self.phase.value,
                 "lang": self.lang,
                 "modes": list(self.modes),
-                "assistant_available": self.assistant_available,
-                "speech_defaults": self.speech_defaults,
+                "assistant_shown": assistant_shown,
+                "speech_defaults": _json(self.speech_defaults),
                 "catalogue_version": self.catalogue.version,
                 "status": dict(self.status),
                 "notice": self.notice,
-                "session": None,
+                "session": None if s is None else _session_json(s),
             }
-            if s is None:
-                return view
-            view["session"] = {
-                "id": s.id,
-                "selections": {
-                    k: {"product_id": v.product_id, "sku": v.sku, "intensity": v.intensity}
-                    for k, v in s.selections.items()
-                },
-                "basket": [{"product_id": b.product_id, "sku": b.sku} for b in s.basket],
-                "mode": s.mode,
-                "placements": [
-                    {"product_id": p.sku, "variant": p.variant, "x": p.x, "z": p.z, "yaw": p.yaw_deg}
-                    for p in s.placements
-                ],
-                "selected": s.selected,
-                "split": s.split,
-                "tone": s.tone,
-                "tone_override": s.tone_override,
-                "recommendations": [r.__dict__ for r in s.recommendations],
-                "help": None if s.help is None else {"status": s.help["status"]},
-                "handoff": s.handoff,
-                "assistant": s.assistant,
-                "speech": s.speech,
-                "photo_round": s.photo_round,
-            }
-            return view
 
 
-def _metres(value: Any) -> float:
-    if not isinstance(value, int | float) or not -FLOOR_REACH_M <= value <= FLOOR_REACH_M:
-        raise CommandError(f"a floor position is within ±{FLOOR_REACH_M:g} m, not {value!r}", "bad_input")
-    return float(value)
+def _json(value: Any) -> Any:
+    return None if value is None else asdict(value)
 
 
-def _unit(value: Any) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise CommandError(f"expected a number between 0 and 1, got {value!r}", "bad_input") from None
-    if not 0.0 <= x <= 1.0:
-        raise CommandError(f"expected a number between 0 and 1, got {x}", "bad_input")
-    return x
+def _tone_json(tone: SkinTone) -> dict[str, Any]:
+    return {
+        "lab": list(tone.lab),
+        "mst": tone.mst,
+        "undertone": tone.undertone,
+        "ita_class": tone.ita_class,
+        "confidence": tone.confidence,
+    }
+
+
+def _session_json(s: ShopperSession) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "selections": {
+            k: {"product_id": v.product_id, "sku": v.sku, "intensity": v.intensity}
+            for k, v in s.selections.items()
+        },
+        "basket": [{"product_id": b.product_id, "sku": b.sku} for b in s.basket],
+        "handoff_items": [{"product_id": i.product_id, "sku": i.sku} for i in handoff_list(s)],
+        "mode": s.mode,
+        "placements": [
+            {"product_id": p.product_id, "variant": p.variant, "x": p.x, "z": p.z, "yaw": p.yaw_deg}
+            for p in s.placements
+        ],
+        "selected": s.selected,
+        "split": s.split,
+        "tone": None if s.tone is None else _tone_json(s.tone),
+        "tone_override": _json(s.tone_override),
+        "recommendations": [asdict(r) for r in s.recommendations],
+        "help": None if s.help is None else {"status": s.help.status},
+        "handoff": _json(s.handoff),
+        "assistant": _json(s.assistant),
+        "speech": _json(s.speech),
+        "photo_round": s.photo_round,
+    }

@@ -331,16 +331,7 @@ class Pipeline:
             # settled, nagging about the light would only distract from the try-on.
             bad_light = reading.status.code in LIGHT_CODES and not self._settled
             self._light = reading.status.code if bad_light else None
-        tone = None
-        current = self._skin.current
-        if current is not None and self._settled:
-            tone = {
-                "lab": current.lab,
-                "mst": current.mst,
-                "undertone": current.undertone,
-                "ita_class": current.ita_class,
-                "confidence": current.confidence,
-            }
+        tone = self._skin.current if self._settled else None
         self.machine.observe(now, face is not None, tone, self._light)
         return Analysis(
             frame,

@@ -8,30 +8,45 @@ catalogue and model pulls, heartbeat.
 
 from __future__ import annotations
 
-import base64
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from catalogue import DEMO_CATALOGUE, Catalogue, CatalogueError, load_catalogue
 from kiosk.app.catalogue_view import Selection, catalogue_json, load_presets
+from kiosk.app.commands import Command, CommandError
 from kiosk.app.framehub import FrameHub
-from kiosk.app.machine import FLOOR_REACH_M, CommandError, KioskMachine, Recommendation
+from kiosk.app.machine import (
+    AskAssistant,
+    CallStaff,
+    Caption,
+    Effect,
+    KioskMachine,
+    Recommendation,
+    SendHandoff,
+    SpeechPrefs,
+    Ticket,
+    TicketFailed,
+    ToneOverride,
+)
 from kiosk.app.pipeline import Pipeline
+from kiosk.app.ports import ReplySpeaker, ShadeRanker, ShopperAssistant
 from kiosk.app.qr import qr_png
 from kiosk.app.server import create_app
 from kiosk.app.settings import KioskSettings
 from kiosk.sync.client import MAX_SNAPSHOT_BYTES, HeartbeatInfo
 from kiosk.sync.link import SyncLink
+from kiosk.sync.options import SyncOptions
 from kiosk.version import SOFTWARE_VERSION
 from vision.capture import LatestFrameGrabber
 from vision.light import LightError, LightReference
+from vision.skin import SkinTone
 
 if TYPE_CHECKING:
     from kiosk.app.furniture import FurnitureStage
@@ -59,7 +74,7 @@ class ShadeAdvisor:
     """Adapts recommender.runtime.Recommender to the machine: tone (+ the shopper's correction)
     in, a short mixed list of complexion and colour shades with their reasons out."""
 
-    def __init__(self, recommender: Any, catalogue: Callable[[], Catalogue]) -> None:
+    def __init__(self, recommender: ShadeRanker, catalogue: Callable[[], Catalogue]) -> None:
         self.recommender = recommender
         self._catalogue = catalogue
 
@@ -67,17 +82,17 @@ class ShadeAdvisor:
     def version(self) -> str:
         return self.recommender.version
 
-    def __call__(self, tone: dict, override: dict | None) -> list[Recommendation]:
+    def __call__(self, tone: SkinTone, override: ToneOverride | None) -> list[Recommendation]:
         from recommender.features import ShopperProfile
         from recommender.shade_match import SKIN_MATCH_KINDS, match_skin
 
-        lab = list(tone["lab"])
+        lab = list(tone.lab)
         undertone = None
         if override is not None:
-            lab[0] = min(100.0, max(0.0, lab[0] - MST_STEP_L * (override["mst"] - tone["mst"])))
-            undertone = override["undertone"]
+            lab[0] = min(100.0, max(0.0, lab[0] - MST_STEP_L * (override.mst - tone.mst)))
+            undertone = override.undertone
         profile = ShopperProfile(
-            skin_lab=tuple(lab), confidence=tone["confidence"], undertone_override=undertone
+            skin_lab=tuple(lab), confidence=tone.confidence, undertone_override=undertone
         )
         catalogue = self._catalogue()
         out: list[Recommendation] = []
@@ -97,18 +112,26 @@ class ShadeAdvisor:
         return out
 
 
-def load_advisor(catalogue: Callable[[], Catalogue]) -> ShadeAdvisor | None:
-    """The recommender if its model ships with this build; without it the row stays empty."""
+def load_advisor(
+    catalogue: Callable[[], Catalogue], model_path: Path | None = None
+) -> tuple[ShadeAdvisor | None, str | None]:
+    """The recommender, or None and why. Without its model the mirror runs on with no
+    recommendations (a store would rather keep the try-on than a dead screen), but the reason is
+    an error in the log, in /healthz and on the staff dashboard, never swallowed. A product kind
+    the model has no column for is not caught here: it stops `recommender.features` at import,
+    so such a build fails its tests and never starts."""
     try:
+        from recommender.model import DEFAULT_MODEL
         from recommender.runtime import ModelError, Recommender
     except ImportError as exc:
-        log.warning("recommender unavailable: %s", exc)
-        return None
-    try:
-        return ShadeAdvisor(Recommender(), catalogue)
-    except (ModelError, OSError) as exc:
-        log.warning("recommender model unavailable, no recommendations: %s", exc)
-        return None
+        problem = f"recommender unavailable, no recommendations: {exc}"
+    else:
+        try:
+            return ShadeAdvisor(Recommender(model_path or DEFAULT_MODEL), catalogue), None
+        except (ModelError, OSError) as exc:
+            problem = f"recommender model unusable, no recommendations: {exc}"
+    log.error(problem)
+    return None, problem
 
 
 def load_furniture(settings: KioskSettings, catalogue: Catalogue) -> FurnitureStage | None:
@@ -126,7 +149,7 @@ def load_furniture(settings: KioskSettings, catalogue: Catalogue) -> FurnitureSt
         return None
 
 
-def load_assistant(settings: KioskSettings, catalogue_path: Path) -> Any | None:
+def load_assistant(settings: KioskSettings, catalogue_path: Path) -> ShopperAssistant | None:
     """kiosk.assistant on the synced catalogue and FAQ (or the shipped ones); None without it."""
     try:
         from kiosk.assistant import Assistant, KnowledgeError, load_knowledge
@@ -154,7 +177,7 @@ def load_light_reference(settings: KioskSettings) -> LightReference | None:
         return None
 
 
-def load_speaker(settings: KioskSettings) -> Any | None:
+def load_speaker(settings: KioskSettings) -> ReplySpeaker | None:
     """The worker that speaks the assistant's replies (pyttsx3, espeak-ng); None if turned off."""
     if not settings.speech:
         return None
@@ -167,13 +190,13 @@ def load_speaker(settings: KioskSettings) -> Any | None:
 
 
 class KioskRuntime:
-    def __init__(self, settings: KioskSettings, **sync_options: Any) -> None:
+    def __init__(self, settings: KioskSettings, sync: SyncOptions | None = None) -> None:
         self.settings = settings
         self.started_s = time.monotonic()
         self.catalogue = load_kiosk_catalogue(settings)
         self.presets = load_presets(self.catalogue)
         self._catalogue_view = catalogue_json(self.catalogue, self.presets)
-        self.advisor = load_advisor(lambda: self.catalogue)
+        self.advisor, advisor_problem = load_advisor(lambda: self.catalogue)
         self.link = SyncLink(
             settings.data_dir,
             settings.backend_url,
@@ -182,7 +205,7 @@ class KioskRuntime:
             catalogue_cache=settings.catalogue_cache,
             on_document=self._on_document,
             on_model=self._on_model if self.advisor is not None else None,
-            **sync_options,
+            options=sync,
         )
         self.furniture = load_furniture(settings, self.catalogue)
         self.assistant = load_assistant(
@@ -198,6 +221,7 @@ class KioskRuntime:
             modes=("makeup", "furniture") if self.furniture is not None else ("makeup",),
             recommend=self.advisor,
             model_version=self.advisor.version if self.advisor else "",
+            floor=self.furniture,
         )
         self.hub = FrameHub()
         self.grabber = LatestFrameGrabber(
@@ -212,17 +236,18 @@ class KioskRuntime:
             furniture=self.furniture,
             light_reference=load_light_reference(settings),
         )
+        if advisor_problem:  # /healthz and the heartbeat's last_error (the staff dashboard) say why
+            self.pipeline.broken["recommender"] = advisor_problem
         self._workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-io")
         self._stopping = threading.Event()  # ends the workers' polling loops at shutdown
         self._server: uvicorn.Server | None = None
-        self._server_thread: threading.Thread | None = None
         self._qr: tuple[str, bytes] | None = None  # (code, png) of this session's handoff
         self._pending_catalogue: Catalogue | None = None
         self.machine.subscribe(self._apply_pending_catalogue)
         self.speaker = load_speaker(settings) if self.assistant is not None else None
         self._spoken_session: str | None = None
         if self.speaker is not None:
-            self.machine.speech_defaults = {"muted": False, "volume": settings.speech_volume}
+            self.machine.speech_defaults = SpeechPrefs(muted=False, volume=settings.speech_volume)
             self.machine.subscribe(self._apply_speech)
         if self.assistant is not None:
             self.assistant.raise_help_request = self._assistant_escalates
@@ -238,41 +263,29 @@ class KioskRuntime:
         self.link.start()
         return self
 
-    def _uvicorn(self) -> uvicorn.Server:
-        config = uvicorn.Config(
-            create_app(self),
-            host=self.settings.ui_host,
-            port=self.settings.ui_port,
-            ws="websockets-sansio",
-            ws_per_message_deflate=False,  # deflating JPEG costs ~8 ms a frame and saves nothing
-            log_level="warning",
-            lifespan="off",
-        )
-        self._server = uvicorn.Server(config)
+    def ui_server(self) -> uvicorn.Server:
+        """The local UI server, made once; `stop()` asks it to exit."""
+        if self._server is None:
+            config = uvicorn.Config(
+                create_app(self),
+                host=self.settings.ui_host,
+                port=self.settings.ui_port,
+                ws="websockets-sansio",
+                ws_per_message_deflate=False,  # deflating JPEG costs ~8 ms a frame and saves nothing
+                log_level="warning",
+                lifespan="off",
+            )
+            self._server = uvicorn.Server(config)
         return self._server
 
     def serve_forever(self) -> None:
         """Run the UI server on this thread until interrupted (Ctrl-C / SIGTERM)."""
-        self._uvicorn().run()
-
-    def serve_in_thread(self, timeout_s: float = 10.0) -> None:
-        server = self._uvicorn()
-        self._server_thread = threading.Thread(target=server.run, name="ui-server", daemon=True)
-        self._server_thread.start()
-        deadline = time.monotonic() + timeout_s
-        while not server.started:
-            if time.monotonic() > deadline or not self._server_thread.is_alive():
-                raise RuntimeError(
-                    f"UI server did not start on {self.settings.ui_host}:{self.settings.ui_port}"
-                )
-            time.sleep(0.05)
+        self.ui_server().run()
 
     def stop(self) -> None:
         self._stopping.set()
         if self._server is not None:
             self._server.should_exit = True
-        if self._server_thread is not None:
-            self._server_thread.join(timeout=5)
         self.pipeline.stop()
         if self.furniture is not None:
             self.furniture.close()
@@ -340,68 +353,24 @@ class KioskRuntime:
         }
 
     def handoff_qr_png(self) -> bytes | None:
-        snap = self.machine.snapshot()
-        handoff = (snap["session"] or {}).get("handoff") or {}
-        if "url" not in handoff:
+        session = self.machine.session
+        ticket = session.handoff if session is not None else None
+        if not isinstance(ticket, Ticket):
             return None
-        if self._qr is None or self._qr[0] != handoff["code"]:
-            self._qr = (handoff["code"], qr_png(handoff["url"]))
+        if self._qr is None or self._qr[0] != ticket.code:
+            self._qr = (ticket.code, qr_png(ticket.url))
         return self._qr[1]
 
-    def command(self, cmd: dict[str, Any]) -> None:
-        """One command from the page. Calls that wait on the backend run on a worker."""
-        now = time.monotonic() * 1000
-        name = cmd.get("cmd")
-        if name == "help":
-            if self.machine.session is None:
-                self.machine.handle({"cmd": "start"}, now)  # a shopper asking for help is a shopper
-            session_id = self.machine.help_session()
-            self.machine.handle({"cmd": "touch"}, now)
-            self._workers.submit(self._call_help, session_id, "shopper")
-        elif name == "ask":
-            text, lang = cmd.get("text"), cmd.get("lang")
-            if self.assistant is None:
-                raise CommandError("the assistant is not available on this kiosk", "assistant_unavailable")
-            if not isinstance(text, str) or not text.strip() or len(text) > 300:
-                raise CommandError("a question is 1 to 300 characters", "bad_input")
-            if self.machine.session is None:
-                raise CommandError("the assistant answers once a session has started")
-            self.machine.handle({"cmd": "touch"}, now)
-            self._workers.submit(
-                self._ask, self.machine.session.id, text, lang if lang in ("ar", "en") else None
-            )
-        elif name == "f_tap":
-            self.machine.handle(self._floor_command(cmd), now)
-        elif name == "handoff":
-            session_id, items = self.machine.handoff_items()
-            self.machine.handle({"cmd": "touch"}, now)
-            if not items:
-                raise CommandError("nothing on the list yet", "nothing_to_send")
-            self._workers.submit(self._make_handoff, session_id, items, bool(cmd.get("include_photo")))
-        else:
-            self.machine.handle(cmd, now)
-
-    def _floor_command(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        """A tap on the picture (u, v as fractions of the frame) → place or move on the floor."""
-        u, v = cmd.get("u"), cmd.get("v")
-        if self.furniture is None:
-            raise CommandError("furniture mode is not configured on this kiosk", "bad_input")
-        if not all(isinstance(c, int | float) and 0.0 <= c <= 1.0 for c in (u, v)):
-            raise CommandError("u and v must be fractions of the picture (0..1)", "bad_input")
-        point = self.furniture.floor_point(float(u), float(v))
-        # Above the horizon, or so near it that the ray meets the floor beyond the room.
-        if point is None or max(abs(point[0]), abs(point[1])) > FLOOR_REACH_M:
-            raise CommandError("tap on the floor", "off_floor")
-        x, z = point
-        if cmd.get("action") == "move":
-            return {"cmd": "f_move", "index": cmd.get("index"), "x": x, "z": z}
-        return {
-            "cmd": "f_place",
-            "product_id": cmd.get("product_id"),
-            "variant": cmd.get("variant"),
-            "x": x,
-            "z": z,
-        }
+    def command(self, cmd: Command) -> None:
+        """One command from the page (parsed by kiosk/app/commands.py). The machine decides;
+        a call that waits on the backend or the assistant runs on a worker."""
+        effect: Effect | None = self.machine.handle(cmd, time.monotonic() * 1000)
+        if isinstance(effect, CallStaff):
+            self._workers.submit(self._call_help, effect.session_id, "shopper")
+        elif isinstance(effect, AskAssistant):
+            self._workers.submit(self._ask, effect.session_id, effect.text, effect.lang)
+        elif isinstance(effect, SendHandoff):
+            self._workers.submit(self._make_handoff, effect.session_id, effect.items, effect.include_photo)
 
     # -- slow calls -------------------------------------------------------------------------
     def _shade_picks(self, session_id: str) -> tuple:
@@ -430,7 +399,7 @@ class KioskRuntime:
                 self._assistant_session = session_id
             reply = self.assistant.ask(text, lang, self._shade_picks(session_id))
             turn = self.assistant.turns[-1]
-        self.machine.set_assistant(session_id, {"text": reply.reply, "lang": reply.lang}, turn.event_data())
+        self.machine.set_assistant(session_id, Caption(reply.reply, reply.lang), turn.event_data())
         session = self.machine.session
         if self.speaker is not None and session is not None and session.id == session_id:
             self.speaker.say(reply.reply, reply.lang)
@@ -444,9 +413,9 @@ class KioskRuntime:
         if session is None and self._spoken_session is not None:
             self.speaker.silence()
         self._spoken_session = session.id if session is not None else None
-        if self.speaker.muted != prefs["muted"]:
-            self.speaker.mute(prefs["muted"])
-        self.speaker.set_volume(prefs["volume"])
+        if self.speaker.muted != prefs.muted:
+            self.speaker.mute(prefs.muted)
+        self.speaker.set_volume(prefs.volume)
 
     def _assistant_escalates(self, reason: str) -> None:
         session_id = self._assistant_session
@@ -482,24 +451,20 @@ class KioskRuntime:
             if status in ("acknowledged", "resolved"):
                 return
 
-    def _make_handoff(self, session_id: str, items: list[Selection], include_photo: bool) -> None:
+    def _make_handoff(self, session_id: str, items: tuple[Selection, ...], include_photo: bool) -> None:
         snapshot = None
         if include_photo:  # only when the shopper ticked "include my photo": the one they saw
             session = self.machine.session
             held_round = session.photo_round if session is not None and session.id == session_id else -1
-            jpeg = self.pipeline.snapshot_jpeg(MAX_SNAPSHOT_BYTES, held_round=held_round)
-            snapshot = base64.b64encode(jpeg).decode("ascii") if jpeg else None
+            snapshot = self.pipeline.snapshot_jpeg(MAX_SNAPSHOT_BYTES, held_round=held_round)
         body = [{"product_id": i.product_id, "shade_sku": i.sku} for i in items]
         try:
             ticket = self.link.create_handoff(session_id, body, snapshot)
         except Exception as exc:
             log.warning("handoff failed: %s", exc)
-            self.machine.set_handoff(session_id, {"error": "backend_unreachable"})
+            self.machine.set_handoff(session_id, TicketFailed("backend_unreachable"))
             return
-        url = ticket["url"]
+        url = ticket.url
         if not url.startswith("http"):
             url = self.settings.handoff_base_url + url
-        self.machine.set_handoff(
-            session_id,
-            {"code": ticket["code"], "url": url, "items": len(body), "snapshot": snapshot is not None},
-        )
+        self.machine.set_handoff(session_id, Ticket(ticket.code, url, len(body), snapshot is not None))

@@ -4,9 +4,11 @@ Every route sits behind `localguard.LocalGuard` (Host, Origin and the per-launch
 loopback alone would let any local web page watch the camera and drive the kiosk.
 
 On `/ws` the kiosk sends binary messages (one JPEG frame each, see `framehub`) and text
-messages (the state machine's snapshot as JSON, whenever it changes); the page sends
-commands back as JSON, and `{"ack": seq}` for every frame it receives. Frames and state go out
-on separate tasks so a large frame in flight never delays a state change.
+messages: first the page's config (the command schema and the rules the page follows, see
+`machine.page_config`), then the state machine's snapshot as JSON whenever it changes. The page
+sends commands back as JSON (kiosk/app/commands.py), and `{"ack": seq}` for every frame it
+receives. Frames and state go out on separate tasks so a large frame in flight never delays a
+state change.
 
 Why acks: TCP and the browser buffer megabytes on loopback, so without them a page that
 stalls for a moment would be fed a backlog of stale frames afterwards. With at most
@@ -26,8 +28,9 @@ from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from kiosk.app.commands import CommandError, parse_command
 from kiosk.app.localguard import WS_PROTOCOL, LocalGuard
-from kiosk.app.machine import CommandError
+from kiosk.app.machine import page_config
 from kiosk.sync.client import MAX_SNAPSHOT_BYTES
 
 if TYPE_CHECKING:
@@ -65,6 +68,7 @@ def create_app(runtime: KioskRuntime) -> FastAPI:
     app.add_middleware(LocalGuard, port=settings.ui_port, token=settings.ui_token.get_secret_value())
     app.mount("/static", StaticFiles(directory=UI_DIR), name="static")
     fonts = {name: find_font(real) for name, real in FONT_FILES.items()}
+    config_message = json.dumps({"type": "config", "config": page_config()}, ensure_ascii=False)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -123,6 +127,7 @@ def create_app(runtime: KioskRuntime) -> FastAPI:
     @app.websocket("/ws")
     async def ws(socket: WebSocket) -> None:
         await socket.accept(subprotocol=WS_PROTOCOL)  # LocalGuard let in only clients that offer it
+        await socket.send_text(config_message)  # before any state: the page renders by its rules
         stop = asyncio.Event()
         changed = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -158,14 +163,12 @@ def create_app(runtime: KioskRuntime) -> FastAPI:
             while True:
                 text = await socket.receive_text()
                 try:
-                    cmd = json.loads(text)
-                    if not isinstance(cmd, dict):
-                        raise CommandError("a command is a JSON object", "bad_input")
-                    if "ack" in cmd:
+                    message = json.loads(text)
+                    if isinstance(message, dict) and "ack" in message:
                         counts["acked"] = min(counts["sent"], counts["acked"] + 1)
                         credit.set()
                         continue
-                    await asyncio.to_thread(runtime.command, cmd)
+                    await asyncio.to_thread(runtime.command, parse_command(message))
                 except CommandError as exc:
                     await socket.send_text(error_message(exc.code, str(exc)))
                 except json.JSONDecodeError as exc:

@@ -25,6 +25,7 @@ class UIClient:
         self._lock = threading.Lock()
         self.frames = 0
         self.last_seq = -1
+        self.config: dict[str, Any] | None = None  # the command schema and the page's rules
         self.state: dict[str, Any] | None = None
         self.errors: list[str] = []
         self._thread = threading.Thread(target=self._read, name="ui-client", daemon=True)
@@ -44,6 +45,8 @@ class UIClient:
                     with self._lock:
                         if msg["type"] == "state":
                             self.state = msg["state"]
+                        elif msg["type"] == "config":
+                            self.config = msg["config"]
                         else:
                             self.errors.append(msg.get("message", ""))
         except ConnectionClosed:

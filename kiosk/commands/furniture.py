@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         for placement in placements:
             model = library.placed(placement).model
             for note in model.notes:
-                print(f"note: {placement.sku}: {note}")
+                print(f"note: {placement.product_id}: {note}")
         source = open_source(args.input)
     except (CalibrationError, CatalogueError, PlacementError, ModelError, KeyError, CaptureError) as exc:
         print(f"error: {exc}", file=sys.stderr)

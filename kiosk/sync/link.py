@@ -4,16 +4,13 @@ request, handoff)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from kiosk.sync.client import BackendClient, HeartbeatInfo
+from kiosk.sync.client import BackendClient, HandoffTicket, HeartbeatInfo
 from kiosk.sync.events import Event
+from kiosk.sync.options import SyncOptions
 from kiosk.sync.outbox import Outbox
 from kiosk.sync.worker import SyncPaths, SyncStatus, SyncWorker
 
@@ -29,13 +26,14 @@ class SyncLink:
         catalogue_cache: Path | None = None,
         on_model: Callable[[Path, str], None] | None = None,
         on_document: Callable[[str, Path], None] | None = None,
-        timeout_s: float = 10.0,
-        transport: httpx.BaseTransport | None = None,
-        **worker_options: Any,
+        options: SyncOptions | None = None,
     ) -> None:
         data_dir = Path(data_dir)
+        options = options or SyncOptions()
         self.outbox = Outbox(data_dir / "outbox.sqlite3")
-        self.client = BackendClient(backend_url, token, timeout_s=timeout_s, transport=transport)
+        self.client = BackendClient(
+            backend_url, token, timeout_s=options.timeout_s, transport=options.transport
+        )
         paths = SyncPaths(
             catalogue_cache=catalogue_cache or data_dir / "catalogue.json",
             faq_cache=data_dir / "faq.json",
@@ -48,7 +46,7 @@ class SyncLink:
             heartbeat_info,
             on_model=on_model,
             on_document=on_document,
-            **worker_options,
+            options=options,
         )
 
     def start(self) -> None:
@@ -77,12 +75,8 @@ class SyncLink:
     def help_status(self, help_id: str) -> str:
         return self.client.help_request(int(help_id)).status
 
-    def create_handoff(self, session_id: str, items: list[dict], snapshot_jpeg_b64: str | None) -> dict:
-        snapshot = None
-        if snapshot_jpeg_b64 is not None:
-            try:
-                snapshot = base64.b64decode(snapshot_jpeg_b64, validate=True)
-            except binascii.Error as exc:
-                raise ValueError(f"snapshot is not valid base64: {exc}") from exc
-        ticket = self.client.create_handoff(session_id, items, snapshot)
-        return {"code": ticket.code, "url": ticket.url, "expires_at": ticket.expires_at}
+    def create_handoff(
+        self, session_id: str, items: list[dict[str, str | None]], snapshot_jpeg: bytes | None
+    ) -> HandoffTicket:
+        """The shopper's list (and the photo, only when they ticked it) as a code and a link."""
+        return self.client.create_handoff(session_id, items, snapshot_jpeg)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.sync.backoff import Backoff
 from kiosk.sync.client import (
     BackendClient,
     BackendError,
@@ -32,6 +31,7 @@ from kiosk.sync.client import (
     cached_version,
     rejected_event_indices,
 )
+from kiosk.sync.options import SyncOptions
 from kiosk.sync.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -69,25 +69,21 @@ class SyncWorker:
         *,
         on_model: Callable[[Path, str], None] | None = None,
         on_document: Callable[[str, Path], None] | None = None,
-        batch_size: int = 200,
-        heartbeat_s: float = 30.0,
-        pull_s: float = 300.0,
-        idle_poll_s: float = 1.0,
-        linger_s: float = 0.2,
-        backoff: Backoff | None = None,
+        options: SyncOptions | None = None,
     ) -> None:
+        options = options or SyncOptions()
         self.outbox = outbox
         self.client = client
         self.paths = paths
         self._heartbeat_info = heartbeat_info
         self._on_model = on_model
         self._on_document = on_document
-        self.batch_size = batch_size
-        self.heartbeat_s = heartbeat_s
-        self.pull_s = pull_s
-        self.idle_poll_s = idle_poll_s
-        self.linger_s = linger_s
-        self.backoff = backoff or Backoff()
+        self.batch_size = options.batch_size
+        self.heartbeat_s = options.heartbeat_s  # the backend's setting replaces it (heartbeat)
+        self.pull_s = options.pull_s
+        self.idle_poll_s = options.idle_poll_s
+        self.linger_s = options.linger_s
+        self.backoff = options.backoff
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None

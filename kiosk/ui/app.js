@@ -25,6 +25,7 @@
 
   let ws = null;
   let state = null;
+  let config = null; // the kiosk's rules for this page: the commands it takes, the tone choices
   let catalogue = null;
   let activeKind = null;
   let activeProduct = null;
@@ -41,12 +42,25 @@
   const nameOf = (obj) => (state && state.lang === "en" ? obj.name_en : obj.name_ar);
 
   function send(cmd) {
+    const wrong = config && commandProblem(cmd);
+    if (wrong) { console.error("page bug, not sent:", wrong, cmd); return; }
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(cmd));
     else showError("connection_lost", true);
   }
 
+  // A command the kiosk would refuse for its shape (kiosk/app/commands.py sends the schema): a
+  // bug in this page, caught here by name instead of as a vague "bad_input" from the kiosk.
+  function commandProblem(cmd) {
+    const schema = config.commands[cmd.cmd];
+    if (!schema) return `unknown command ${cmd.cmd}`;
+    const unknown = Object.keys(cmd).filter((k) => !(k in schema.properties));
+    if (unknown.length) return `${cmd.cmd} has no field ${unknown.join(", ")}`;
+    const missing = (schema.required || []).filter((k) => !(k in cmd));
+    return missing.length ? `${cmd.cmd} needs ${missing.join(", ")}` : null;
+  }
+
   // What the kiosk could not do, said kindly in the shopper's language: the server sends a
-  // stable code (kiosk/app/machine.py ERROR_CODES), never its own words. It goes by itself,
+  // stable code (kiosk/app/commands.py ERROR_CODES), never its own words. It goes by itself,
   // except a lost connection, which stays until the page is connected again.
   function showError(code, sticky) {
     shownError = code;
@@ -102,7 +116,8 @@
     ws.onmessage = (ev) => {
       if (typeof ev.data === "string") {
         const msg = JSON.parse(ev.data);
-        if (msg.type === "state") applyState(msg.state);
+        if (msg.type === "config") config = msg.config; // always before the first state
+        else if (msg.type === "state") applyState(msg.state);
         else if (msg.type === "error") {
           console.warn("kiosk:", msg.code, msg.message); // the detail, for whoever debugs
           showError(msg.code);
@@ -350,12 +365,12 @@
     const tone = session.tone_override || session.tone;
     $("tone-row").hidden = !tone;
     if (tone) {
-      $("tone-swatch").style.background = window.MARAYA_MST[tone.mst - 1];
-      $("tone-text").textContent = `${t("tone_seen")} ${t("depth")} ${tone.mst}/10 · ${t(`undertone_${tone.undertone}`)}`;
+      $("tone-swatch").style.background = config.mst_swatches[tone.mst - 1];
+      $("tone-text").textContent = `${t("tone_seen")} ${t("depth")} ${tone.mst}/${config.mst_swatches.length} · ${t(`undertone_${tone.undertone}`)}`;
       $("tone-editor").hidden = !toneEditing;
       $("mst-value").textContent = tone.mst;
       const under = $("tone-editor").querySelector(".undertones");
-      under.replaceChildren(...["warm", "neutral", "cool"].map((u) => {
+      under.replaceChildren(...config.undertones.map((u) => {
         const b = el("button", `btn btn-small${u === tone.undertone ? " active" : ""}`, t(`undertone_${u}`));
         b.onclick = () => send({ cmd: "tone", mst: tone.mst, undertone: u });
         return b;
@@ -425,10 +440,7 @@
 
   function renderSummary() {
     const session = state.session;
-    const onShow = session.mode === "furniture"
-      ? session.placements.map((pl) => ({ product_id: pl.product_id, sku: pl.variant }))
-      : Object.values(session.selections);
-    const items = session.basket.length ? session.basket : onShow;
+    const items = session.handoff_items; // the kiosk's rule: the basket, else what is on show
     const list = $("summary-items");
     list.replaceChildren(...items.map((it) => {
       const [p, s] = shadeBySku(it.sku);
@@ -499,21 +511,23 @@
 
   function renderAssistant() {
     const box = $("assistant");
-    box.hidden = !(state.assistant_available && state.session && ["makeup", "summary", "mirror"].includes(state.phase));
+    box.hidden = !state.assistant_shown;
     const reply = state.session && state.session.assistant;
     const caption = $("assistant-reply");
     caption.textContent = reply ? reply.text : "";
     if (reply) { caption.lang = reply.lang; caption.dir = reply.lang === "ar" ? "rtl" : "ltr"; }
     const speech = speechPrefs();
-    $("speech-row").hidden = !state.speech_defaults;
+    $("speech-row").hidden = !speech;
+    if (!speech) return;
     $("mute-btn").textContent = t(speech.muted ? "unmute" : "mute");
     $("mute-btn").setAttribute("aria-pressed", String(speech.muted));
     if (document.activeElement !== $("volume")) $("volume").value = Math.round(speech.volume * 100);
   }
 
-  // The shopper's speech settings for this session; the kiosk's defaults until they change them.
+  // The shopper's speech settings for this session; the kiosk's defaults until they change them
+  // (null when the kiosk does not speak its replies).
   function speechPrefs() {
-    return (state.session && state.session.speech) || state.speech_defaults || { muted: false, volume: 0.8 };
+    return (state.session && state.session.speech) || state.speech_defaults;
   }
 
   // ---- taps ----------------------------------------------------------------------------
@@ -549,7 +563,7 @@
   $("tone-adjust").onclick = () => { toneEditing = !toneEditing; renderMakeup(); send({ cmd: "touch" }); };
   const tone = () => state.session.tone_override || state.session.tone;
   $("mst-minus").onclick = () => send({ cmd: "tone", mst: Math.max(1, tone().mst - 1), undertone: tone().undertone });
-  $("mst-plus").onclick = () => send({ cmd: "tone", mst: Math.min(10, tone().mst + 1), undertone: tone().undertone });
+  $("mst-plus").onclick = () => send({ cmd: "tone", mst: Math.min(config.mst_swatches.length, tone().mst + 1), undertone: tone().undertone });
   $("tone-reset").onclick = () => send({ cmd: "tone", reset: true });
   $("mute-btn").onclick = () => send({ cmd: "speech", muted: !speechPrefs().muted, volume: speechPrefs().volume });
   $("volume").onchange = (ev) => send({ cmd: "speech", muted: speechPrefs().muted, volume: ev.target.value / 100 });

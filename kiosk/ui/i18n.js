@@ -198,5 +198,3 @@ window.MARAYA_STRINGS = {
     currency: "SAR",
   },
 };
-// Monk Skin Tone display swatches (1..10), for the "how we see your tone" chip.
-window.MARAYA_MST = ["#f6ede4", "#f3e7db", "#f7ead0", "#eadaba", "#d7bd96", "#a07e56", "#825c43", "#604134", "#3a312a", "#292420"];

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from kiosk.app.commands import parse_command
 from kiosk.app.demo import DemoBackend, start_demo_backend
 from kiosk.app.localguard import auth_header
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import DEMO_CLIP, KioskSettings
-from kiosk.loopback import free_port, wait_healthy
+from kiosk.loopback import free_port, serve_in_thread, wait_healthy
+from kiosk.sync.options import SyncOptions
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,11 @@ class Kiosk:
     def reset(self) -> None:
         """Back to the attract screen, as a shopper walking away would leave it."""
         if self.runtime.machine.session is not None:
-            self.runtime.command({"cmd": "end"})
+            self.command({"cmd": "end"})
+
+    def command(self, cmd: dict) -> None:
+        """A command as the page sends it (JSON), parsed and handled as the server does."""
+        self.runtime.command(parse_command(cmd))
 
     def flush_events(self, timeout_s: float = 20.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -99,12 +105,13 @@ def kiosk(backend: DemoBackend, tmp_path_factory) -> Iterator[Kiosk]:
         face_gone_s=120,
     )
     recorder = RecordingTransport()
-    runtime = KioskRuntime(settings, transport=recorder, heartbeat_s=5.0).start()
-    runtime.serve_in_thread()
+    runtime = KioskRuntime(settings, SyncOptions(transport=recorder, heartbeat_s=5.0)).start()
+    server = serve_in_thread(runtime.ui_server(), "ui-server")
     url = f"http://127.0.0.1:{settings.ui_port}"
     wait_healthy(url, 30)
     yield Kiosk(runtime, url, recorder)
     runtime.stop()
+    server.join(timeout=5)
 
 
 @pytest.fixture

@@ -176,10 +176,10 @@ def test_call_staff_raises_a_help_request_and_shows_the_answer(page, kiosk, back
     page.click("#help-btn")  # from the attract screen: always available
     page.wait_for_selector("#help-banner:not([hidden])")
     deadline = time.monotonic() + 10
-    while (kiosk.runtime.machine.session.help or {}).get("id") is None:
+    while kiosk.runtime.machine.session.help is None or kiosk.runtime.machine.session.help.id is None:
         assert time.monotonic() < deadline, "the help request never reached the backend"
         time.sleep(0.1)
-    help_id = kiosk.runtime.machine.session.help["id"]
+    help_id = kiosk.runtime.machine.session.help.id
     with httpx.Client(base_url=backend.url) as staff:
         login = staff.post(
             "/api/v1/auth/login", json={"email": backend.admin_user, "password": backend.admin_password}

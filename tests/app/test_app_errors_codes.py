@@ -8,7 +8,8 @@ import re
 import pytest
 from test_app_machine import consented, make
 
-from kiosk.app.machine import ERROR_CODES, CommandError, Phase
+from kiosk.app.commands import ERROR_CODES, CommandError, parse_command
+from kiosk.app.machine import Phase
 from kiosk.app.server import UI_DIR
 
 SOLD_OUT = "SAH-LIP-08"  # the demo catalogue's one shade with no stock
@@ -31,7 +32,7 @@ def test_every_error_code_has_a_message_in_both_languages(lang):
 
 def code_of(machine, cmd: dict) -> str:
     with pytest.raises(CommandError) as caught:
-        machine.handle(cmd, 1.0)
+        machine.handle(parse_command(cmd), 1.0)
     return caught.value.code
 
 
@@ -43,7 +44,9 @@ def test_shopper_errors_carry_their_code():
     assert code_of(machine, {"cmd": "rec_accept", "sku": "SAH-LIP-01"}) == "unknown_product"
     assert code_of(machine, {"cmd": "intensity", "kind": "lipstick", "value": 0.5}) == "bad_input"
     assert code_of(machine, {"cmd": "back"}) == "not_possible"  # no summary open
-    machine.handle({"cmd": "select", "sku": SOLD_OUT}, 1.0)  # trying a sold-out shade on is fine…
+    machine.handle(
+        parse_command({"cmd": "select", "sku": SOLD_OUT}), 1.0
+    )  # trying a sold-out shade on is fine…
     assert code_of(machine, {"cmd": "basket_add", "sku": SOLD_OUT}) == "out_of_stock"  # …listing it is not
     assert machine.session.basket == []
     with pytest.raises(ValueError, match="unknown error code"):
@@ -56,8 +59,8 @@ def test_retake_starts_a_new_photo_pick_only_on_the_summary():
     assert code_of(machine, {"cmd": "retake"}) == "not_possible"
     plan = machine.plan()
     assert plan.photo_round == 0 and not plan.photo_hold  # the makeup screen: the pick goes on
-    machine.handle({"cmd": "summary"}, 2.0)
+    machine.handle(parse_command({"cmd": "summary"}), 2.0)
     assert machine.phase is Phase.SUMMARY and machine.plan().photo_hold  # the summary shows it
-    machine.handle({"cmd": "retake"}, 3.0)
+    machine.handle(parse_command({"cmd": "retake"}), 3.0)
     assert machine.plan().photo_round == 1
     assert machine.snapshot()["session"]["photo_round"] == 1

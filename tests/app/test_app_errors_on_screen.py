@@ -5,6 +5,7 @@ kiosks of this module whose backend is unreachable (a loopback port nobody liste
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ import pytest
 from kiosk.app.demo import write_demo_showroom
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import KioskSettings
-from kiosk.loopback import free_port
+from kiosk.loopback import free_port, serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -74,6 +75,7 @@ def test_makeup_errors_are_shown_in_arabic_and_english(page, kiosk):
 @dataclass
 class Offline:
     runtime: KioskRuntime
+    server: threading.Thread | None = None
     stopped: bool = False
 
     @property
@@ -84,6 +86,8 @@ class Offline:
         if not self.stopped:
             self.stopped = True
             self.runtime.stop()
+            if self.server is not None:
+                self.server.join(timeout=5)  # the page has lost its kiosk once this returns
 
 
 @contextmanager
@@ -101,7 +105,7 @@ def offline_kiosk(tmp_path: Path, source: Path, **settings) -> Iterator[Offline]
     ).start()
     kiosk = Offline(runtime)
     try:
-        runtime.serve_in_thread()
+        kiosk.server = serve_in_thread(runtime.ui_server(), "ui-server")
         yield kiosk
     finally:
         kiosk.stop()

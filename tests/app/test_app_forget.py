@@ -18,6 +18,7 @@ from kiosk.loopback import free_port
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.client import HeartbeatInfo
 from kiosk.sync.link import SyncLink
+from kiosk.sync.options import SyncOptions
 from kiosk.sync.outbox import Outbox
 
 
@@ -87,9 +88,7 @@ def test_forget_me_survives_a_dead_backend_and_a_kiosk_restart(tmp_path):
             url,
             token,
             lambda: HeartbeatInfo("test", "", 0.0, "none", 0.0),
-            timeout_s=2.0,
-            idle_poll_s=0.1,
-            backoff=Backoff(base_s=0.05, cap_s=0.5),
+            options=SyncOptions(timeout_s=2.0, idle_poll_s=0.1, backoff=Backoff(base_s=0.05, cap_s=0.5)),
         )
         made.start()
         return made

@@ -17,7 +17,7 @@ from kiosk.app.demo import write_demo_showroom
 from kiosk.app.framehub import unpack
 from kiosk.app.runtime import KioskRuntime
 from kiosk.app.settings import KioskSettings
-from kiosk.loopback import free_port
+from kiosk.loopback import free_port, serve_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,11 +40,12 @@ def running_furniture_kiosk(image, calibration, backend, data_dir) -> Iterator[t
         ui_port=free_port(),
     )
     runtime = KioskRuntime(settings).start()
-    runtime.serve_in_thread()
+    server = serve_in_thread(runtime.ui_server(), "ui-server")
     while not runtime.pipeline.ready:
         time.sleep(0.05)
     yield runtime, settings.ui_launch_url
     runtime.stop()
+    server.join(timeout=5)
 
 
 @pytest.fixture(scope="module")

@@ -192,10 +192,12 @@ def test_the_socket_needs_the_secret_and_the_kiosks_own_origin(kiosk):
     for origin in (None, f"http://127.0.0.1:{port}", f"http://localhost:{port}"):
         with connect(url, subprotocols=ws_subprotocols(kiosk.token), origin=origin) as ws:
             assert ws.subprotocol == "maraya"
-            message = ws.recv(timeout=5)
-            while isinstance(message, bytes):
+            texts = []
+            while len(texts) < 2:
                 message = ws.recv(timeout=5)
-            assert '"type": "state"' in message
+                if isinstance(message, str):
+                    texts.append(message)
+            assert '"type": "config"' in texts[0] and '"type": "state"' in texts[1]
 
 
 def test_the_secret_is_strong_and_quoted_on_the_launch_line(monkeypatch):

@@ -5,8 +5,18 @@ from __future__ import annotations
 import pytest
 
 from catalogue import load_catalogue
-from kiosk.app.catalogue_view import build_look, load_presets
-from kiosk.app.machine import NOTICE_MS, CommandError, KioskMachine, Phase, Recommendation
+from kiosk.app.catalogue_view import Selection, build_look, load_presets
+from kiosk.app.commands import CommandError, parse_command
+from kiosk.app.machine import (
+    NOTICE_MS,
+    KioskMachine,
+    Phase,
+    Recommendation,
+    SendHandoff,
+    Ticket,
+    ToneOverride,
+)
+from vision.skin import SkinTone
 
 CATALOGUE = load_catalogue()
 
@@ -48,17 +58,17 @@ def make(recommend=None, modes=("makeup",)) -> tuple[KioskMachine, EventLog]:
 
 
 def consented(machine: KioskMachine, t: float = 0.0, share_tone: bool = False) -> None:
-    machine.handle({"cmd": "start"}, t)
-    machine.handle({"cmd": "consent", "accept": True, "share_tone": share_tone}, t)
+    machine.handle(parse_command({"cmd": "start"}), t)
+    machine.handle(parse_command({"cmd": "consent", "accept": True, "share_tone": share_tone}), t)
 
 
 def test_attract_to_makeup_records_consent_and_session_start():
     machine, log = make()
     assert machine.phase is Phase.ATTRACT and not machine.plan().analyse
-    machine.handle({"cmd": "start"}, 0)
+    machine.handle(parse_command({"cmd": "start"}), 0)
     assert machine.phase is Phase.CONSENT and not machine.plan().analyse
     assert log.events == []  # nothing recorded before the shopper answers
-    machine.handle({"cmd": "consent", "accept": True}, 10)
+    machine.handle(parse_command({"cmd": "consent", "accept": True}), 10)
     assert machine.phase is Phase.MAKEUP
     assert log.kinds() == ["consent_given", "session_started"]
     assert log.events[1][2] == {"mode": "makeup"}
@@ -70,20 +80,20 @@ def test_two_modes_show_the_mode_screen():
     consented(machine)
     assert machine.phase is Phase.MODE
     with pytest.raises(CommandError):
-        machine.handle({"cmd": "mode", "mode": "cars"}, 1)
-    machine.handle({"cmd": "mode", "mode": "makeup"}, 1)
+        machine.handle(parse_command({"cmd": "mode", "mode": "cars"}), 1)
+    machine.handle(parse_command({"cmd": "mode", "mode": "makeup"}), 1)
     assert machine.phase is Phase.MAKEUP
 
 
 def test_decline_is_a_plain_mirror_with_no_analysis():
     machine, log = make()
-    machine.handle({"cmd": "start"}, 0)
-    machine.handle({"cmd": "consent", "accept": False}, 1)
+    machine.handle(parse_command({"cmd": "start"}), 0)
+    machine.handle(parse_command({"cmd": "consent", "accept": False}), 1)
     assert machine.phase is Phase.MIRROR
     assert not machine.plan().analyse
     assert log.kinds() == ["consent_declined", "session_started"]
     with pytest.raises(CommandError):
-        machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 2)
+        machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-01"}), 2)
     # the pipeline reports no face data in a mirror session; nothing about a face is recorded
     assert not {"skin_tone", "product_tried"} & set(log.kinds())
 
@@ -91,13 +101,13 @@ def test_decline_is_a_plain_mirror_with_no_analysis():
 def test_select_builds_the_look_and_dwell_is_recorded_on_change():
     machine, log = make()
     consented(machine)
-    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 1000)
+    machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-01"}), 1000)
     look = machine.plan().look
     assert [(layer.kind, layer.colors[0], layer.finish) for layer in look.layers] == [
         ("lipstick", "#9e1b32", "matte")
     ]
-    machine.handle({"cmd": "intensity", "kind": "lipstick", "value": 0.4}, 1500)
-    machine.handle({"cmd": "select", "sku": "SAH-LIP-02"}, 3000)
+    machine.handle(parse_command({"cmd": "intensity", "kind": "lipstick", "value": 0.4}), 1500)
+    machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-02"}), 3000)
     assert machine.plan().look.layers[0].intensity == pytest.approx(0.4)  # the slider survives a shade change
     tried = [d for _, k, d in log.events if k == "product_tried"]
     assert tried == [{"product_id": "lip-sahra-velvet", "shade_sku": "SAH-LIP-01", "dwell_ms": 2000}]
@@ -117,7 +127,7 @@ def test_bad_commands_are_refused_with_a_reason_and_change_nothing():
         {"cmd": "tone", "mst": 14, "undertone": "warm"},
     ):
         with pytest.raises(CommandError):
-            machine.handle(cmd, 5)
+            machine.handle(parse_command(cmd), 5)
     after = machine.snapshot()
     assert after["session"]["selections"] == before["session"]["selections"] == {}
 
@@ -125,8 +135,8 @@ def test_bad_commands_are_refused_with_a_reason_and_change_nothing():
 def test_preset_replaces_the_whole_look_in_paint_order():
     machine, _ = make()
     consented(machine)
-    machine.handle({"cmd": "select", "sku": "LUM-GLS-01"}, 1)
-    machine.handle({"cmd": "preset", "id": "evening"}, 2)
+    machine.handle(parse_command({"cmd": "select", "sku": "LUM-GLS-01"}), 1)
+    machine.handle(parse_command({"cmd": "preset", "id": "evening"}), 2)
     kinds = [layer.kind for layer in machine.plan().look.layers]
     assert kinds == ["bronzer", "highlighter", "eyeshadow", "eyeliner", "lipstick"]
     assert machine.plan().look.layers[-1].colors == ("#9e1b32",)
@@ -142,9 +152,9 @@ def test_presets_with_unknown_skus_are_hidden():
 def test_idle_timeout_ends_the_session_and_wipes_the_shopper():
     machine, log = make()
     consented(machine)
-    machine.handle({"cmd": "lang", "lang": "en"}, 1)
-    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 2)
-    machine.handle({"cmd": "basket_add", "sku": "SAH-LIP-01"}, 3)
+    machine.handle(parse_command({"cmd": "lang", "lang": "en"}), 1)
+    machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-01"}), 2)
+    machine.handle(parse_command({"cmd": "basket_add", "sku": "SAH-LIP-01"}), 3)
     machine.observe(29_000, True, None, None)  # the shopper is still there, just not touching
     machine.tick(30_000)
     assert machine.phase is Phase.MAKEUP
@@ -176,27 +186,27 @@ def test_face_gone_ends_the_session_as_walked_away():
 def test_tone_settles_into_recommendations_and_is_recorded_only_when_shared():
     calls = []
 
-    def recommend(tone: dict, override: dict | None) -> list[Recommendation]:
-        calls.append((tone["mst"], override))
+    def recommend(tone: SkinTone, override: ToneOverride | None) -> list[Recommendation]:
+        calls.append((tone.mst, override))
         return [Recommendation("lip-sahra-velvet", "SAH-LIP-03", "warm nude", "نود دافئ")]
 
     for share in (False, True):
         machine, log = make(recommend=recommend)
         consented(machine, share_tone=share)
-        tone = {
-            "lab": (55.0, 14.0, 22.0),
-            "mst": 6,
-            "undertone": "warm",
-            "ita_class": "tan",
-            "confidence": 0.8,
-        }
+        tone = SkinTone(
+            lab=(55.0, 14.0, 22.0), ita=22.4, ita_class="tan", mst=6, undertone="warm", confidence=0.8
+        )
         machine.observe(100, True, tone, None)
+        assert machine.snapshot()["session"]["tone"] == {
+            "lab": [55.0, 14.0, 22.0], "mst": 6, "undertone": "warm", "ita_class": "tan", "confidence": 0.8
+        }  # fmt: skip
         assert [r["sku"] for r in machine.snapshot()["session"]["recommendations"]] == ["SAH-LIP-03"]
         assert ("skin_tone" in log.kinds()) is share
         assert log.kinds().count("recommendation_shown") == 1
-    machine.handle({"cmd": "tone", "mst": 7, "undertone": "cool"}, 200)
-    assert calls[-1] == (6, {"mst": 7, "undertone": "cool"})
-    machine.handle({"cmd": "rec_accept", "sku": "SAH-LIP-03"}, 300)
+    machine.handle(parse_command({"cmd": "tone", "mst": 7, "undertone": "cool"}), 200)
+    assert calls[-1] == (6, ToneOverride(7, "cool"))
+    assert machine.snapshot()["session"]["tone_override"] == {"mst": 7, "undertone": "cool"}
+    machine.handle(parse_command({"cmd": "rec_accept", "sku": "SAH-LIP-03"}), 300)
     assert machine.snapshot()["session"]["selections"]["lipstick"]["sku"] == "SAH-LIP-03"
     assert log.kinds()[-1] == "recommendation_accepted"
 
@@ -204,14 +214,21 @@ def test_tone_settles_into_recommendations_and_is_recorded_only_when_shared():
 def test_summary_handoff_and_help_results_are_tied_to_their_session():
     machine, log = make()
     consented(machine)
-    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 1)
-    machine.handle({"cmd": "summary"}, 2)
-    session_id, items = machine.handoff_items()
-    assert [i.sku for i in items] == ["SAH-LIP-01"]  # empty basket → the look on the face
-    machine.set_handoff("another-session", {"code": "x", "url": "u", "items": 1, "snapshot": False})
+    machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-01"}), 1)
+    machine.handle(parse_command({"cmd": "summary"}), 2)
+    send = machine.handle(parse_command({"cmd": "handoff", "include_photo": True}), 3)
+    session_id = machine.session.id
+    assert send == SendHandoff(session_id, (Selection("lip-sahra-velvet", "SAH-LIP-01", 0.8),), True)
+    # empty basket → the look on the face, and the page is shown the same list
+    assert machine.snapshot()["session"]["handoff_items"] == [
+        {"product_id": "lip-sahra-velvet", "sku": "SAH-LIP-01"}
+    ]
+    machine.set_handoff("another-session", Ticket("x", "u", 1, False))
     assert machine.snapshot()["session"]["handoff"] is None
-    machine.set_handoff(session_id, {"code": "abc", "url": "http://h/abc", "items": 1, "snapshot": False})
-    assert machine.snapshot()["session"]["handoff"]["code"] == "abc"
+    machine.set_handoff(session_id, Ticket("abc", "http://h/abc", 1, False))
+    assert machine.snapshot()["session"]["handoff"] == {
+        "code": "abc", "url": "http://h/abc", "items": 1, "snapshot": False
+    }  # fmt: skip
     assert log.events[-1][1:] == ("handoff", {"code": "abc", "items": 1, "snapshot": False})
     machine.set_help(session_id, 17, "open", 100)
     machine.set_help(session_id, 17, "acknowledged", 4100)
@@ -222,15 +239,15 @@ def test_summary_handoff_and_help_results_are_tied_to_their_session():
 def test_furniture_commands_place_move_turn_recolour_and_remove():
     machine, log = make(modes=("makeup", "furniture"))
     consented(machine)
-    machine.handle({"cmd": "mode", "mode": "furniture"}, 0)
+    machine.handle(parse_command({"cmd": "mode", "mode": "furniture"}), 0)
     plan = machine.plan()
     assert plan.furniture and not plan.analyse  # furniture never looks at the face
-    machine.handle({"cmd": "f_place", "product_id": "fur-sofa", "x": 0.5, "z": -1.0}, 1000)
-    machine.handle({"cmd": "f_move", "x": 0.2, "z": -1.5}, 1100)
-    machine.handle({"cmd": "f_rotate", "degrees": -30}, 1200)
-    machine.handle({"cmd": "f_variant", "variant": "DAR-SOFA-02"}, 3000)
+    machine.handle(parse_command({"cmd": "f_place", "product_id": "fur-sofa", "x": 0.5, "z": -1.0}), 1000)
+    machine.handle(parse_command({"cmd": "f_move", "x": 0.2, "z": -1.5}), 1100)
+    machine.handle(parse_command({"cmd": "f_rotate", "degrees": -30}), 1200)
+    machine.handle(parse_command({"cmd": "f_variant", "variant": "DAR-SOFA-02"}), 3000)
     (placement,) = machine.plan().placements
-    assert (placement.sku, placement.variant, placement.x, placement.z, placement.yaw_deg) == (
+    assert (placement.product_id, placement.variant, placement.x, placement.z, placement.yaw_deg) == (
         "fur-sofa", "DAR-SOFA-02", 0.2, -1.5, 330.0,
     )  # fmt: skip
     assert log.events[-1][1:] == (
@@ -244,12 +261,12 @@ def test_furniture_commands_place_move_turn_recolour_and_remove():
         {"cmd": "f_move", "index": 5, "x": 0, "z": 0},
     ):
         with pytest.raises(CommandError):
-            machine.handle(bad, 3100)
-    machine.handle({"cmd": "summary"}, 3200)
-    _, items = machine.handoff_items()
-    assert [(i.product_id, i.sku) for i in items] == [("fur-sofa", "DAR-SOFA-02")]
-    machine.handle({"cmd": "back"}, 3300)
-    machine.handle({"cmd": "f_remove"}, 4000)
+            machine.handle(parse_command(bad), 3100)
+    machine.handle(parse_command({"cmd": "summary"}), 3200)
+    send = machine.handle(parse_command({"cmd": "handoff"}), 3250)
+    assert [(i.product_id, i.sku) for i in send.items] == [("fur-sofa", "DAR-SOFA-02")]
+    machine.handle(parse_command({"cmd": "back"}), 3300)
+    machine.handle(parse_command({"cmd": "f_remove"}), 4000)
     assert machine.plan().placements == ()
     machine.tick(4000 + 11_000)  # no face is watched in furniture mode: only the idle timeout ends it
     assert machine.phase is Phase.FURNITURE
@@ -258,10 +275,10 @@ def test_furniture_commands_place_move_turn_recolour_and_remove():
 def test_forget_me_ends_the_session_records_nothing_more_and_confirms_until_the_next_shopper():
     machine, log = make()
     consented(machine)
-    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 1000)
-    machine.handle({"cmd": "summary"}, 2000)
+    machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-01"}), 1000)
+    machine.handle(parse_command({"cmd": "summary"}), 2000)
     session_id = machine.session.id
-    machine.handle({"cmd": "forget"}, 3000)
+    machine.handle(parse_command({"cmd": "forget"}), 3000)
     assert machine.session is None and machine.phase is Phase.ATTRACT
     assert log.forgotten == [session_id]
     # Nothing recorded after the request: no dwell time for the lipstick, no session_ended.
@@ -272,28 +289,28 @@ def test_forget_me_ends_the_session_records_nothing_more_and_confirms_until_the_
     machine.tick(3000 + NOTICE_MS + 1)
     assert machine.snapshot()["notice"] is None
     with pytest.raises(CommandError, match="no session"):
-        machine.handle({"cmd": "forget"}, 30_000)
+        machine.handle(parse_command({"cmd": "forget"}), 30_000)
     # The next shopper never sees the last one's confirmation.
     consented(machine, 40_000)
-    machine.handle({"cmd": "forget"}, 41_000)
-    machine.handle({"cmd": "start"}, 42_000)
+    machine.handle(parse_command({"cmd": "forget"}), 41_000)
+    machine.handle(parse_command({"cmd": "start"}), 42_000)
     assert machine.snapshot()["notice"] is None
 
 
 def test_a_handoff_or_help_request_that_lands_after_forget_me_is_erased_again():
     machine, log = make()
     consented(machine)
-    machine.handle({"cmd": "select", "sku": "SAH-LIP-01"}, 1)
-    machine.handle({"cmd": "summary"}, 2)
-    session_id, _ = machine.handoff_items()  # the handoff call is on its way to the backend…
-    machine.handle({"cmd": "forget"}, 3)  # …when the shopper asks to be forgotten
-    machine.set_handoff(session_id, {"code": "abc", "url": "http://h/abc", "items": 1, "snapshot": True})
+    machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-01"}), 1)
+    machine.handle(parse_command({"cmd": "summary"}), 2)
+    session_id = machine.handle(parse_command({"cmd": "handoff"}), 2).session_id  # on its way to the backend…
+    machine.handle(parse_command({"cmd": "forget"}), 3)  # …when the shopper asks to be forgotten
+    machine.set_handoff(session_id, Ticket("abc", "http://h/abc", 1, True))
     machine.set_help(session_id, 17, "open", 4)
     assert log.forgotten == [session_id] * 3
     assert log.events == []
     # A session that simply ended is not erased for a late answer.
     consented(machine, 10)
     other = machine.session.id
-    machine.handle({"cmd": "end"}, 11)
+    machine.handle(parse_command({"cmd": "end"}), 11)
     machine.set_help(other, 18, "open", 12)
     assert other not in log.forgotten

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 import vision.face
 from catalogue import load_catalogue
 from kiosk.app.catalogue_view import load_presets
+from kiosk.app.commands import parse_command
 from kiosk.app.framehub import FLAG_ANALYSED, FLAG_LOOK, FrameHub, Packet, unpack
 from kiosk.app.machine import KioskMachine
 from kiosk.app.pipeline import Pipeline  # the first import of MediaPipe in this process
@@ -94,8 +95,8 @@ def analysed_count(hub: RecordingHub) -> int:
 
 
 def consent(pipeline: Pipeline) -> None:
-    pipeline.machine.handle({"cmd": "start"}, time.monotonic() * 1000)
-    pipeline.machine.handle({"cmd": "consent", "accept": True}, time.monotonic() * 1000)
+    pipeline.machine.handle(parse_command({"cmd": "start"}), time.monotonic() * 1000)
+    pipeline.machine.handle(parse_command({"cmd": "consent", "accept": True}), time.monotonic() * 1000)
 
 
 def pipeline_threads(others: frozenset[threading.Thread] = frozenset()) -> list[str]:
@@ -125,7 +126,7 @@ def test_a_tapped_shade_is_on_every_frame_after_the_ones_already_in_flight():
         consent(pipeline)
         wait_until(lambda: analysed_count(hub) >= 10)
         tapped_at = pipeline.frames_out
-        pipeline.machine.handle({"cmd": "select", "sku": SHADE}, time.monotonic() * 1000)
+        pipeline.machine.handle(parse_command({"cmd": "select", "sku": SHADE}), time.monotonic() * 1000)
         look = pipeline.machine.plan().look.to_spec()
         wait_until(lambda: pipeline.frames_out >= tapped_at + 20)
         debug = list(pipeline.debug or ())
@@ -143,10 +144,10 @@ def test_a_tapped_shade_is_on_every_frame_after_the_ones_already_in_flight():
 def test_nothing_is_analysed_before_consent_or_after_it_is_declined():
     with running() as (pipeline, hub):
         wait_until(lambda: pipeline.frames_out >= 10)  # attract screen
-        pipeline.machine.handle({"cmd": "start"}, time.monotonic() * 1000)
+        pipeline.machine.handle(parse_command({"cmd": "start"}), time.monotonic() * 1000)
         shown = pipeline.frames_out
         wait_until(lambda: pipeline.frames_out >= shown + 10)  # the consent screen is up
-        pipeline.machine.handle({"cmd": "consent", "accept": False}, time.monotonic() * 1000)
+        pipeline.machine.handle(parse_command({"cmd": "consent", "accept": False}), time.monotonic() * 1000)
         shown = pipeline.frames_out
         wait_until(lambda: pipeline.frames_out >= shown + 10)  # a plain mirror
         assert pipeline.tracker_calls == 0
@@ -159,7 +160,7 @@ def test_a_new_shopper_gets_a_fresh_tracker_and_never_the_last_ones_picture():
     with running() as (pipeline, hub):
         consent(pipeline)
         wait_until(lambda: analysed_count(hub) >= 5 and pipeline.snapshot_jpeg(300_000) is not None)
-        pipeline.machine.handle({"cmd": "end"}, time.monotonic() * 1000)
+        pipeline.machine.handle(parse_command({"cmd": "end"}), time.monotonic() * 1000)
         assert pipeline.snapshot_jpeg(300_000) is None  # from the moment the session ends
         calls = pipeline.tracker_calls
         consent(pipeline)
@@ -176,7 +177,7 @@ def test_stopping_leaves_no_thread_behind_even_while_the_tracker_is_being_built(
     with running() as (pipeline, hub):
         consent(pipeline)
         wait_until(lambda: analysed_count(hub) >= 3)
-        pipeline.machine.handle({"cmd": "end"}, time.monotonic() * 1000)
+        pipeline.machine.handle(parse_command({"cmd": "end"}), time.monotonic() * 1000)
         consent(pipeline)  # a new session: the tracker is rebuilt
         wait_until(lambda: pipeline.frames_out >= 5)
     assert pipeline_threads(others) == []
@@ -185,6 +186,7 @@ def test_stopping_leaves_no_thread_behind_even_while_the_tracker_is_being_built(
 FRESH_PROCESS = """
 import sys, time
 from kiosk.app.catalogue_view import load_presets
+from kiosk.app.commands import parse_command
 from kiosk.app.framehub import FrameHub
 from kiosk.app.machine import KioskMachine
 from kiosk.app.pipeline import Pipeline  # the first import of MediaPipe in this process
@@ -203,8 +205,8 @@ machine = KioskMachine(
 )
 grabber = LatestFrameGrabber(str(DEMO_CLIP), loop=True).start()
 pipeline = Pipeline(grabber, machine, FrameHub()).start()
-machine.handle({"cmd": "start"}, time.monotonic() * 1000)
-machine.handle({"cmd": "consent", "accept": True}, time.monotonic() * 1000)
+machine.handle(parse_command({"cmd": "start"}), time.monotonic() * 1000)
+machine.handle(parse_command({"cmd": "consent", "accept": True}), time.monotonic() * 1000)
 deadline = time.monotonic() + 60
 while pipeline.tracker_calls < 3 and time.monotonic() < deadline:
     time.sleep(0.05)

@@ -78,7 +78,7 @@ def test_no_close_match_is_said_with_a_staff_offer_in_both_languages(shallow_she
         "window.__maraya.state.session && window.__maraya.state.session.tone", timeout=30_000
     )
     # The shopper sets the deepest tone ("this is how we see your tone — adjust").
-    kiosk.runtime.command({"cmd": "tone", "mst": 10, "undertone": "neutral"})
+    kiosk.command({"cmd": "tone", "mst": 10, "undertone": "neutral"})
 
     page.wait_for_selector("#shade-note:not([hidden])", timeout=10_000)
     note = page.inner_text("#shade-note")

@@ -12,6 +12,7 @@ from kiosk.app.runtime import ShadeAdvisor
 from recommender.runtime import Recommender
 from recommender.shade_match import match_skin
 from vision.color import MST_SWATCHES, hex_to_lab
+from vision.skin import SkinTone
 
 
 @pytest.fixture(scope="module")
@@ -19,13 +20,9 @@ def recommender():
     return Recommender()
 
 
-def tone_of(hex_value: str, mst: int) -> dict:
-    return {
-        "lab": [float(v) for v in hex_to_lab(hex_value)],
-        "mst": mst,
-        "undertone": "neutral",
-        "confidence": 0.9,
-    }
+def tone_of(hex_value: str, mst: int) -> SkinTone:
+    lab = tuple(float(v) for v in hex_to_lab(hex_value))
+    return SkinTone(lab=lab, ita=0.0, ita_class="", mst=mst, undertone="neutral", confidence=0.9)
 
 
 def test_complexion_picks_carry_grades_and_colour_picks_do_not(recommender):

@@ -8,7 +8,7 @@ import json
 import cv2
 import numpy as np
 import pytest
-from furniture_scenes import true_pose
+from furniture_scenes import footprint_world, true_pose
 
 from catalogue import load_catalogue
 from vision.plane import (
@@ -87,7 +87,7 @@ def test_floor_pose_accuracy_on_synthetic_views(board, intrinsics, background, d
         image = render_board_view(board, intrinsics, truth, background, cond, rng)
         est = detector.detect(image, intrinsics)
         t_err, r_err = pose_errors(est, truth)
-        corners = sofa.footprint_world()
+        corners = footprint_world(sofa)
         px_err = np.linalg.norm(
             project_world(corners, intrinsics, est) - project_world(corners, intrinsics, truth), axis=1
         )

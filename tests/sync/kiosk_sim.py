@@ -17,6 +17,7 @@ from syncsim import heartbeat_info, simulate_session
 
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.link import SyncLink
+from kiosk.sync.options import SyncOptions
 
 
 def main(data_dir: str, url: str, token: str, sessions: str, seed: str) -> int:
@@ -25,9 +26,11 @@ def main(data_dir: str, url: str, token: str, sessions: str, seed: str) -> int:
         url,
         token,
         heartbeat_info,
-        idle_poll_s=0.05,
-        batch_size=50,
-        backoff=Backoff(base_s=0.05, cap_s=0.5, rng=random.Random(int(seed))),
+        options=SyncOptions(
+            idle_poll_s=0.05,
+            batch_size=50,
+            backoff=Backoff(base_s=0.05, cap_s=0.5, rng=random.Random(int(seed))),
+        ),
     )
     link.start()
 

@@ -17,6 +17,7 @@ from syncsim import heartbeat_info, simulate_session
 
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.link import SyncLink
+from kiosk.sync.options import SyncOptions
 
 KIOSK_SIM = Path(__file__).resolve().parent / "kiosk_sim.py"
 
@@ -40,9 +41,9 @@ def test_backend_down_for_the_middle_of_the_run_every_event_arrives_once(own_bac
         backend.url,
         backend.token,
         heartbeat_info,
-        idle_poll_s=0.05,
-        heartbeat_s=1.0,
-        backoff=Backoff(base_s=0.05, cap_s=1.0, rng=random.Random(1)),
+        options=SyncOptions(
+            idle_poll_s=0.05, heartbeat_s=1.0, backoff=Backoff(base_s=0.05, cap_s=1.0, rng=random.Random(1))
+        ),
     )
     link.start()
     recorded: list[str] = []

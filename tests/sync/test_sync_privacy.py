@@ -18,6 +18,7 @@ from syncsim import heartbeat_info, simulate_session
 
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.link import SyncLink
+from kiosk.sync.options import SyncOptions
 
 IMAGE_MAGIC = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG", b"GIF8": "GIF", b"RIFF": "RIFF/WebP"}
 BASE64_RUN = re.compile(rb"[A-Za-z0-9+/]{120,}={0,2}")
@@ -85,10 +86,12 @@ def test_nothing_image_like_leaves_the_kiosk_without_the_photo_opt_in(live_backe
         live_backend.url,
         token,
         heartbeat_info,
-        transport=transport,
-        idle_poll_s=0.05,
-        heartbeat_s=0.2,
-        backoff=Backoff(0.05, 0.4, random.Random(0)),
+        options=SyncOptions(
+            transport=transport,
+            idle_poll_s=0.05,
+            heartbeat_s=0.2,
+            backoff=Backoff(0.05, 0.4, random.Random(0)),
+        ),
     )
     link.start()
     try:
@@ -100,7 +103,7 @@ def test_nothing_image_like_leaves_the_kiosk_without_the_photo_opt_in(live_backe
         link.record(shopper, "help_requested", {"help_request_id": help_id, "reason": "shopper"})
         items = [{"product_id": "lip-sahra-velvet", "shade_sku": "SAH-LIP-01"}]
         plain = link.create_handoff(shopper, items, None)
-        link.record(shopper, "handoff", {"code": plain["code"], "items": 1, "snapshot": False})
+        link.record(shopper, "handoff", {"code": plain.code, "items": 1, "snapshot": False})
         wait_until(lambda: link.status().backlog == 0, 30, "the session events to go")
         wait_until(
             lambda: {"/heartbeat", "/catalogue", "/faq"} <= {u[u.rfind("/") :] for _, u, _ in transport.sent},
@@ -111,7 +114,7 @@ def test_nothing_image_like_leaves_the_kiosk_without_the_photo_opt_in(live_backe
 
         # The shopper ticks "include my photo": exactly that request carries the JPEG.
         photo = cv2.imencode(".jpg", np.full((120, 90, 3), (40, 80, 160), np.uint8))[1].tobytes()
-        link.create_handoff(shopper, items, base64.b64encode(photo).decode())
+        link.create_handoff(shopper, items, photo)  # bytes from the camera; base64 only on the wire
     finally:
         link.stop()
 

@@ -15,21 +15,15 @@ from syncsim import heartbeat_info
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.client import BackendClient
 from kiosk.sync.link import SyncLink
+from kiosk.sync.options import SyncOptions
 from kiosk.sync.outbox import Batch, Outbox
 
-FAST = {"idle_poll_s": 0.05, "linger_s": 0.0}
 
-
-def _link(tmp_path, url, token, **options):
-    return SyncLink(
-        tmp_path / "kiosk",
-        url,
-        token,
-        heartbeat_info,
-        backoff=Backoff(0.05, 0.4, random.Random(0)),
-        **FAST,
-        **options,
+def _link(tmp_path, url, token, on_document=None, timeout_s: float = 10.0):
+    fast = SyncOptions(
+        timeout_s=timeout_s, idle_poll_s=0.05, linger_s=0.0, backoff=Backoff(0.05, 0.4, random.Random(0))
     )
+    return SyncLink(tmp_path / "kiosk", url, token, heartbeat_info, on_document=on_document, options=fast)
 
 
 def _stored(backend, event_ids) -> set[str]:
@@ -161,7 +155,11 @@ def test_server_errors_back_off_then_recover(tmp_path):
 def test_stop_is_prompt_even_during_a_long_backoff(tmp_path):
     with FaultServer() as server:  # 404 on every path: never a success
         link = SyncLink(
-            tmp_path / "kiosk", server.url, "t", heartbeat_info, backoff=Backoff(20.0, 20.0, random.Random(5))
+            tmp_path / "kiosk",
+            server.url,
+            "t",
+            heartbeat_info,
+            options=SyncOptions(backoff=Backoff(20.0, 20.0, random.Random(5))),
         )
         link.record(str(uuid.uuid4()), "consent_given", {})
         link.start()

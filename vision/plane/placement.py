@@ -12,7 +12,7 @@ class PlacementError(ValueError):
 
 @dataclass(frozen=True)
 class Placement:
-    sku: str  # the catalogue product id, e.g. "fur-sofa"
+    product_id: str  # the catalogue product, e.g. "fur-sofa"
     variant: str  # the variant SKU (colour/material), e.g. "DAR-SOFA-02"
     x: float  # metres along the floor frame's X (board's long edge), 0 = board centre
     z: float  # metres along Z, towards the camera side of the board

@@ -68,10 +68,6 @@ class FurnitureModel:
         ext = v.max(0) - v.min(0)
         return float(ext[0]), float(ext[2]), float(ext[1])
 
-    @property
-    def triangle_count(self) -> int:
-        return int(sum(len(p.triangles) for p in self.parts))
-
 
 def _read_parts(path: Path) -> list[Part]:
     import open3d as o3d

@@ -56,14 +56,6 @@ class PlacedModel:
         R, t = self.transform
         return [p.vertices @ R.T + t for p in self.model.parts]
 
-    def footprint_world(self) -> np.ndarray:
-        """The four floor corners of the model's bounding box, world frame (4, 3)."""
-        v = np.concatenate([p.vertices for p in self.model.parts])
-        lo, hi = v.min(0), v.max(0)
-        corners = np.array([[lo[0], 0, lo[2]], [hi[0], 0, lo[2]], [hi[0], 0, hi[2]], [lo[0], 0, hi[2]]])
-        R, t = self.transform
-        return corners @ R.T + t
-
     @property
     def height_m(self) -> float:
         return self.model.dimensions_m[2]

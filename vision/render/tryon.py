@@ -32,9 +32,9 @@ class ModelLibrary:
         self._products = {p.id: p for p in catalogue.by_kind("furniture")}
 
     def placed(self, placement: Placement) -> PlacedModel:
-        product = self._products.get(placement.sku)
+        product = self._products.get(placement.product_id)
         if product is None or not product.model:
-            raise KeyError(f"no furniture product {placement.sku!r} with a model in the catalogue")
+            raise KeyError(f"no furniture product {placement.product_id!r} with a model in the catalogue")
         if product.id not in self._models:
             self._models[product.id] = load_model(self.model_dir / product.model, product.dimensions_m)
         variant = next((v for v in product.variants if v.sku == placement.variant), None)
