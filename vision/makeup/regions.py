@@ -9,6 +9,7 @@ no work is done on pixels a product cannot touch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -143,12 +144,29 @@ def ellipse_region(
     return Region(rect, mask.astype(np.float32))
 
 
+# Smooth products (a shade shift with no detail of its own: base, powder, contour) are laid
+# out where the inter-ocular distance is about this many pixels (`FaceGeometry.coarse`).
+SMOOTH_DETAIL_PX = 75
+
+
 @dataclass(frozen=True)
 class FaceGeometry:
     """Landmarks in face-crop pixels plus the few sizes every effect scales with."""
 
     pts: np.ndarray  # (478, 2) float32
     shape: tuple[int, int]  # crop height, width
+    reduce: int = 1  # how many crop pixels one of these pixels spans (`coarse`)
+
+    @cached_property
+    def coarse(self) -> FaceGeometry:
+        """The same face on a grid `reduce` times coarser, where the inter-ocular distance is
+        about SMOOTH_DETAIL_PX: pixel (i, j) there averages crop pixels f·i..f·i+f-1 (and j),
+        so the grid covers the crop's top-left (h // f)·f × (w // f)·f pixels exactly."""
+        f = max(1, int(self.scale // SMOOTH_DETAIL_PX))
+        if f == 1 or self.reduce != 1:
+            return self
+        pts = ((self.pts + 0.5) / f - 0.5).astype(np.float32)  # pixel centres map to pixel centres
+        return FaceGeometry(pts, (self.shape[0] // f, self.shape[1] // f), f)
 
     @property
     def scale(self) -> float:
@@ -168,17 +186,26 @@ class FaceGeometry:
         Every stroke's alpha is multiplied by it, so a blush on a turned head never spills
         onto the background, and nothing ever tints teeth, tongue, sclera or iris.
         """
+        face, holes = self._face_and_openings(rect)
+        inside = cv2.GaussianBlur(face.astype(np.float32) * (1 / 255), (0, 0), max(0.01 * self.scale, 0.5))
+        inside *= face > 0  # the blur softens the edge inward only
+        return inside * (1.0 - holes.astype(np.float32) * (1 / 255))
+
+    def open_face(self, rect: tuple[int, int, int, int]) -> np.ndarray:
+        """uint8 mask over `rect`, 1 inside the face and outside its openings: what `paintable`
+        allows at all, as a hard edge (the pixels a coarse stroke may reach once upscaled)."""
+        face, holes = self._face_and_openings(rect)
+        return cv2.subtract(face, holes) >> 7
+
+    def _face_and_openings(self, rect: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
         x0, y0, x1, y1 = rect
         size = (y1 - y0, x1 - x0)
         # The hull of all landmarks, not FACE_OVAL: on a three-quarter view MediaPipe puts
         # the far side's outline points inside the silhouette, which would cut the far lip.
         face = np.zeros(size, np.uint8)
         _fill(face, [cv2.convexHull(self.pts).reshape(-1, 2)], (x0, y0), 255)
-        inside = cv2.GaussianBlur(face.astype(np.float32) * (1 / 255), (0, 0), max(0.01 * self.scale, 0.5))
-        inside *= face > 0  # the blur softens the edge inward only
         holes = np.zeros(size, np.uint8)
         _fill(holes, [*self.eye_openings(), self.poly(LIPS_INNER)], (x0, y0), 255)
         # One pixel of margin: an anti-aliased edge pixel just inside an opening would
         # otherwise get a trace of paint (a 1-level change after the round trip through Lab).
-        holes = cv2.dilate(holes, np.ones((3, 3), np.uint8))
-        return inside * (1.0 - holes.astype(np.float32) * (1 / 255))
+        return face, cv2.dilate(holes, np.ones((3, 3), np.uint8))

@@ -1,9 +1,19 @@
 """`render(image, faces, look)`: the one entry point that puts a Look on every face.
 
-Per face, every layer's effect first lays out its strokes (regions + paint); only the
-rectangle they cover together is converted to float CIELAB, once; the strokes are
-composited in order; the rectangle is converted back once and written only where some
-stroke touched it, so pixels outside every product region stay bit-identical.
+Per face, every layer's effect first lays out its strokes (regions + paint); they are then
+composited in two passes, each converting only the pixels it needs, once:
+
+- the smooth strokes (base, powder, contour: a shade shift with no detail of its own) lie on
+  the face's coarse grid (`FaceGeometry.coarse`, inter-ocular ~75 px, a ninth of the pixels
+  of a close shopper's face at 720p); they are composited there in CIELAB, and what they
+  change is brought to full resolution as a BGR difference added to the frame's own pixels,
+  which keep all of their texture;
+- the detailed strokes (lips, eyes, brows, highlighter, shimmer) are composited at full
+  resolution in CIELAB, one cluster of overlapping strokes at a time (each eye, the lips), so
+  the skin between them is never converted.
+
+Base products go on first, as a make-up artist applies them. Pixels outside every product
+region, in the eye openings and in the open mouth stay bit-identical.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from catalogue import kinds_in
 from vision.face import FaceResult
 from vision.light import NEUTRAL, Light
 from vision.makeup.effects import EFFECTS, Stroke
@@ -31,7 +42,7 @@ def _crop_rect(face: FaceResult, shape: tuple[int, int]) -> tuple[int, int, int,
     return max(0, x0), max(0, y0), min(w, x1), min(h, y1)
 
 
-LIP_KINDS = ("lipstick", "lip_liner")
+LIP_KINDS = kinds_in("lips")  # held objects are looked for only when something goes on the lips
 
 # OpenCV's 8-bit Lab conversions are table-driven and several times faster than its float
 # ones (which take a cube root per pixel). 8-bit Lab stores L*·255/100 and a*, b* + 128;
@@ -71,70 +82,152 @@ def render(
         geo = FaceGeometry(face.landmarks - np.array([x0, y0], np.float32), (y1 - y0, x1 - x0))
         strokes: list[Stroke] = []
         for layer in look.layers:
-            EFFECTS[layer.kind](geo, layer, strokes, light)
+            EFFECTS[layer.effect](geo, layer, strokes, light)
         if not strokes:
             continue
         crop = out[y0:y1, x0:x1]
-        on_lips = any(layer.kind in LIP_KINDS for layer in look.layers)
-        objects = held.lip_objects(crop, geo) if on_lips else None
-        _composite(crop, geo, strokes, occlusion, objects, (x0, y0))
+        # Whatever is in front of the face, in crop pixels: the hands, and objects held to the
+        # lips (looked for before any paint goes on, from the lips' own colours).
+        covers = (
+            [] if occlusion is None else [Occlusion(occlusion.visibility, _shift(occlusion.origin, x0, y0))]
+        )
+        if any(layer.kind in LIP_KINDS for layer in look.layers):
+            objects = held.lip_objects(crop, geo)
+            covers += [objects] if objects is not None else []
+        smooth = [s for s in strokes if s.smooth]
+        if smooth:
+            _composite_smooth(crop, geo, smooth, covers)
+        for cluster in _clusters([s for s in strokes if not s.smooth]):
+            _composite_detail(crop, geo, cluster, covers)
     return out
 
 
-# A smooth stroke is worked out at a resolution where the inter-ocular distance is about
-# this many pixels: its change has no detail finer than that needs.
-SMOOTH_DETAIL_PX = 75
+def _shift(origin: tuple[int, int], dx: int, dy: int) -> tuple[int, int]:
+    return origin[0] - dx, origin[1] - dy
 
 
-def _change(stroke: Stroke, sub: np.ndarray, reduce: int, visible: np.ndarray | None) -> np.ndarray:
-    """What the stroke's paint does to `sub` (new - old), at reduced resolution if smooth.
+def _union(strokes: list[Stroke]) -> tuple[int, int, int, int]:
+    rects = np.array([s.region.rect for s in strokes])
+    x0, y0 = rects[:, :2].min(axis=0)
+    x1, y1 = rects[:, 2:].max(axis=0)
+    return int(x0), int(y0), int(x1), int(y1)
 
-    The paint measures the region's own colour (the lips' mean, the skin's) over `visible`
+
+def _clusters(strokes: list[Stroke]) -> list[list[Stroke]]:
+    """The strokes in groups whose rectangles overlap (each eye, the lips), each in paint order."""
+    groups: list[tuple[tuple[int, int, int, int], list[int]]] = []
+    for i, stroke in enumerate(strokes):
+        rect, members = stroke.region.rect, [i]
+        for group in [g for g in groups if _overlap(g[0], rect)]:
+            groups.remove(group)
+            rect = _union_rects(rect, group[0])
+            members += group[1]
+        groups.append((rect, members))
+    return [[strokes[i] for i in sorted(members)] for _, members in groups]
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _union_rects(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _visible(covers: list[Occlusion], rect: tuple[int, int, int, int]) -> np.ndarray | None:
+    """The face's visibility over crop rectangle `rect` through every cover; None if all clear."""
+    seen = None
+    for cover in covers:
+        over = cover.over(rect)
+        if over is not None:
+            seen = over if seen is None else seen * over
+    return seen
+
+
+def _paint(
+    lab: np.ndarray,
+    origin: tuple[int, int],
+    strokes: list[Stroke],
+    allowed: np.ndarray,
+    seen: np.ndarray | None,
+) -> np.ndarray:
+    """Composite `strokes` in order onto `lab` (CIELAB, float32, in place), whose top-left is
+    `origin` on the strokes' grid; returns how strongly each pixel was painted (0..1).
+
+    The paint measures the region's own colour (the lips' mean, the skin's) over visible
     pixels only, so a finger across the lips does not pull the lipstick's shade off.
     """
-    mask = stroke.region.mask if visible is None else stroke.region.mask * visible
-    h, w = sub.shape[:2]
-    if not stroke.smooth or reduce == 1 or min(h, w) < 4 * reduce:
-        return stroke.paint(sub, mask) - sub
-    size = (max(1, w // reduce), max(1, h // reduce))
-    small = cv2.resize(sub, size, interpolation=cv2.INTER_AREA)
-    small_mask = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
-    return cv2.resize(stroke.paint(small, small_mask) - small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def _composite(
-    crop: np.ndarray,
-    geo: FaceGeometry,
-    strokes: list[Stroke],
-    occlusion: Occlusion | None,
-    objects: Occlusion | None,
-    crop_origin: tuple[int, int],
-) -> None:
-    rects = np.array([s.region.rect for s in strokes])
-    ux0, uy0 = rects[:, :2].min(axis=0)
-    ux1, uy1 = rects[:, 2:].max(axis=0)
-    area = crop[uy0:uy1, ux0:ux1]
-    lab = cv2.transform(cv2.cvtColor(area, cv2.COLOR_BGR2Lab).astype(np.float32), _FROM_LAB8)
-    allowed = geo.paintable((int(ux0), int(uy0), int(ux1), int(uy1)))
-    cx, cy = crop_origin
-    visible = None if occlusion is None else occlusion.over((cx + ux0, cy + uy0, cx + ux1, cy + uy1))
-    in_front = None if objects is None else objects.over((int(ux0), int(uy0), int(ux1), int(uy1)))
-    if in_front is not None:  # objects over the lips, in crop pixels
-        visible = in_front if visible is None else visible * in_front
-    if visible is not None:
-        allowed *= visible
-    touched = np.zeros(area.shape[:2], np.float32)
-    reduce = max(1, int(geo.scale // SMOOTH_DETAIL_PX))
+    ox, oy = origin
+    touched = np.zeros(lab.shape[:2], np.float32)
     for stroke in strokes:
         x0, y0, x1, y1 = stroke.region.rect
-        ys, xs = slice(y0 - uy0, y1 - uy0), slice(x0 - ux0, x1 - ux0)
+        ys, xs = slice(y0 - oy, y1 - oy), slice(x0 - ox, x1 - ox)
         sub = lab[ys, xs]
         a = cv2.multiply(stroke.region.mask, allowed[ys, xs], scale=stroke.alpha)
-        vis = None if visible is None else visible[ys, xs]
-        change = _change(stroke, sub, reduce, vis)  # a fresh array: scaled in place, no temporaries
+        weights = stroke.region.mask if seen is None else stroke.region.mask * seen[ys, xs]
+        change = stroke.paint(sub, weights)  # a fresh array, turned into the change in place
+        change -= sub
         change *= a[..., None]
         sub += change
         np.maximum(touched[ys, xs], a, out=touched[ys, xs])
+    return touched
+
+
+def _composite_smooth(
+    crop: np.ndarray, geo: FaceGeometry, strokes: list[Stroke], covers: list[Occlusion]
+) -> None:
+    """The smooth strokes, worked out on the coarse grid; their change added at full resolution."""
+    coarse = geo.coarse
+    f = coarse.reduce
+    x0, y0, x1, y1 = _union(strokes)
+    full = (x0 * f, y0 * f, x1 * f, y1 * f)
+    area = crop[full[1] : full[3], full[0] : full[2]]
+    small = cv2.resize(area, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA) if f > 1 else area
+    # Float CIELAB here: the coarse grid is small, and the change must not carry 8-bit steps.
+    before = cv2.cvtColor(small.astype(np.float32) * (1 / 255), cv2.COLOR_BGR2Lab)
+    lab = before.copy()
+    seen_full = _visible(covers, full)
+    seen = seen_full
+    if seen_full is not None and f > 1:
+        seen = cv2.resize(seen_full, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
+    allowed = coarse.paintable((x0, y0, x1, y1))
+    if seen is not None:
+        allowed *= seen
+    _paint(lab, (x0, y0), strokes, allowed, seen)
+    # The change in BGR, exactly 0 wherever no stroke reached (both sides convert alike), as a
+    # brightening and a darkening part in 8 bits: upscaled and added with saturation by OpenCV's
+    # vector code, a fraction of what a float frame-sized difference costs.
+    delta = cv2.cvtColor(lab, cv2.COLOR_Lab2BGR)
+    delta -= cv2.cvtColor(before, cv2.COLOR_Lab2BGR)
+    delta *= 255
+    up = cv2.convertScaleAbs(np.maximum(delta, 0))
+    down = cv2.convertScaleAbs(np.minimum(delta, 0))
+    if f > 1:
+        size = (area.shape[1], area.shape[0])
+        up = cv2.resize(up, size, interpolation=cv2.INTER_LINEAR)
+        down = cv2.resize(down, size, interpolation=cv2.INTER_LINEAR)
+    # Upscaled, the change reaches up to f pixels past its coarse edge: the face's edge and
+    # openings, and the edge of whatever is in front of it, are cut again at full resolution.
+    keep = geo.open_face(full)
+    if seen_full is not None:
+        keep[seen_full < 0.5] = 0
+    cv2.add(area, up, dst=area, mask=keep)
+    cv2.subtract(area, down, dst=area, mask=keep)
+
+
+def _composite_detail(
+    crop: np.ndarray, geo: FaceGeometry, strokes: list[Stroke], covers: list[Occlusion]
+) -> None:
+    """Detailed strokes at full resolution over the rectangle they cover together."""
+    rect = _union(strokes)
+    ux0, uy0, ux1, uy1 = rect
+    area = crop[uy0:uy1, ux0:ux1]
+    lab = cv2.transform(cv2.cvtColor(area, cv2.COLOR_BGR2Lab).astype(np.float32), _FROM_LAB8)
+    allowed = geo.paintable(rect)
+    seen = _visible(covers, rect)
+    if seen is not None:
+        allowed *= seen
+    touched = _paint(lab, (ux0, uy0), strokes, allowed, seen)
     lab8 = cv2.convertScaleAbs(cv2.transform(lab, _TO_LAB8))  # rounds and saturates to uint8
     painted = cv2.cvtColor(lab8, cv2.COLOR_Lab2BGR)
     cv2.copyTo(painted, (touched > 1 / 512).view(np.uint8), area)

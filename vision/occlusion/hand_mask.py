@@ -63,6 +63,40 @@ def draw_hand(shape: tuple[int, int], points: np.ndarray, radius: float) -> np.n
     return mask
 
 
+def _grown(shape: tuple[int, int], points: np.ndarray, hull: np.ndarray, radius: float) -> np.ndarray:
+    """The hand's bones and its landmarks' convex outline, grown by `radius` px (uint8 0/255):
+    drawn, not dilated, since a convex polygon grown by a disc is the polygon plus its border
+    drawn that thick, and a morphological dilation by a wide disc costs far more."""
+    mask = draw_hand(shape, points, radius)
+    cv2.fillConvexPoly(mask, hull, 255)
+    cv2.polylines(mask, [hull], True, 255, max(1, round(2 * radius)))
+    return mask
+
+
+def shrink(image: np.ndarray, scale: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """`image` resized by about `scale` (≤ 1), and the (width, height) of the part of `image`
+    it shows: the top-left corner, all of it but for up to 2^k - 1 last rows and columns.
+
+    Halving by pixel areas is OpenCV's fast path when both sides are even, while an area
+    resize by any other factor is ten times slower per input pixel: so the image is cropped to
+    a multiple of 2^k and halved k times, while at least a halving is left, and only the rest,
+    a factor over 1/2, is an area resize of the already small image. (Bilinear would be cheaper
+    still, but aliases: the hand landmarker's input is to be as clean as before.)
+    """
+    k = 0
+    while scale * 2 ** (k + 1) <= 1.0 and min(image.shape[:2]) >= 2 ** (k + 3):
+        k += 1
+    h, w = (image.shape[0] >> k) << k, (image.shape[1] >> k) << k
+    out = image[:h, :w]
+    for _ in range(k):
+        out = cv2.resize(out, (out.shape[1] // 2, out.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    rest = scale * 2**k
+    if rest < 1.0:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
+    return out, (w, h)
+
+
 @dataclass
 class ColourModel:
     """Hand and surroundings colour histograms (normalised, flat over BINS), averaged over frames."""
@@ -121,24 +155,22 @@ def hand_coverage(
     x0, y0, x1, y1 = rect
     roi = image[y0:y1, x0:x1]
     full = roi.shape[:2]
-    local = points - np.array([x0, y0], np.float32)
     size = hand_size(points)
-    scale = min(1.0, WORK_SIZE_PX / max(size, 1.0))
-    if scale < 1.0:
-        roi = cv2.resize(roi, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        local, size = local * scale, size * scale
+    roi, (shown_w, shown_h) = shrink(roi, min(1.0, WORK_SIZE_PX / max(size, 1.0)))
+    to_work = np.array([roi.shape[1] / shown_w, roi.shape[0] / shown_h], np.float32)
+    local = (points - np.array([x0, y0], np.float32)) * to_work
+    size *= float(to_work.mean())
     shape = roi.shape[:2]
     r_core, r_band = max(1.0, CORE_RADIUS * size), max(2.0, BAND_RADIUS * size)
     core = draw_hand(shape, local, r_core)
-    band = draw_hand(shape, local, r_band)
-    # The landmarks' outline, reaching as far as the band: where a missed finger would be.
-    hull = np.zeros(shape, np.uint8)
-    cv2.fillConvexPoly(hull, cv2.convexHull(np.round(local).astype(np.int32)), 255)
-    band_k = 2 * round(r_band) + 1
-    region = cv2.dilate(hull, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (band_k, band_k))) | band
-    ring_k = max(3, 2 * round(RING_PX * size) + 1)
-    ring = cv2.dilate(region, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ring_k, ring_k)))
+    # The band, and the landmarks' outline reaching as far as the band: where a missed finger
+    # would be. Then a ring just outside both.
+    hull = cv2.convexHull(np.round(local).astype(np.int32))
+    region = _grown(shape, local, hull, r_band)
+    ring = _grown(shape, local, hull, r_band + max(1.0, RING_PX * size))
     ring[region > 0] = 0
+    hull_mask = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(hull_mask, hull, 255)
     lab8 = cv2.cvtColor(roi, cv2.COLOR_BGR2Lab)
     bins = colour_bins(lab8)
     model = colour_model(bins, core, ring)
@@ -154,7 +186,7 @@ def hand_coverage(
         # band's, and inside the outline no lower than HULL_PRIOR.
         dist = cv2.distanceTransform(255 - core, cv2.DIST_L2, 3)[undecided]
         prior = np.clip(0.9 - 0.8 * dist / (r_band - r_core), 0.1, 0.9)
-        prior = np.where(hull[undecided] > 0, np.maximum(prior, HULL_PRIOR), prior)
+        prior = np.where(hull_mask[undecided] > 0, np.maximum(prior, HULL_PRIOR), prior)
         odds = colour / (1 - colour + 1e-6) * prior / (1 - prior)
         cover[undecided] = odds / (1 + odds)
     elif undecided.any():
@@ -164,6 +196,7 @@ def hand_coverage(
     cover = cv2.ximgproc.guidedFilter(guide, cover, radius, 40.0)
     cover[region == 0] = 0.0  # nothing is hand outside the region, whatever the filter smeared
     cover[core > 0] = 1.0  # nor is the core's middle of a finger ever anything else
-    if scale < 1.0:
-        cover = cv2.resize(cover, (full[1], full[0]), interpolation=cv2.INTER_LINEAR)
+    if cover.shape != full:
+        cover = cv2.resize(cover, (shown_w, shown_h), interpolation=cv2.INTER_LINEAR)
+        cover = cv2.copyMakeBorder(cover, 0, full[0] - shown_h, 0, full[1] - shown_w, cv2.BORDER_REPLICATE)
     return np.clip(cover, 0.0, 1.0), model

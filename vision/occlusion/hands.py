@@ -5,19 +5,24 @@ by tools/build_hand_model.py) runs in VIDEO mode, so between palm detections it 
 hand from the previous frame's landmarks. To keep it cheap it only sees a region around
 the faces (hands that matter are there), downscaled; while no hand is around it runs only
 every `idle_every`-th frame (a hand takes a few frames to come up to the face anyway). While
-one is tracked it can run every `track_every`-th frame, the frames between moving the last
-landmarks on at their measured speed; on the demo clip (24 fps) every 2nd frame halves its
-cost but lets paint onto moving fingers (hand ΔE2000 p90 ~5 instead of 0), so the default
-runs it on every frame (`make bench` prints both costs). It looks for one hand: with two
-wanted, MediaPipe runs the palm detector on every frame where it tracks fewer, which doubles
-the cost, and a shopper trying on makeup rarely holds both hands over the face. Hand landmarks are
-One-Euro smoothed (so the mask's edge does not shimmer along a still finger) and turned
-into a pixel mask by `hand_mask.hand_coverage` on every frame.
+one is tracked it runs every `track_every`-th frame, and on the frames between, optical flow
+(pyramidal Lucas-Kanade on a small grey patch around the hand, well under a millisecond)
+carries the landmarks along with the image, so a moving finger stays covered: on the demo
+clip (24 fps) hand-pixel ΔE2000 p90 is 0.0 with the landmarker on every frame, 0.5 every 2nd,
+0.4 every 3rd, 1.2 every 4th and 2.4 every 6th (0.7 every 3rd with the clip played at 12 fps,
+twice the motion per frame), where moving the landmarks on at their last speed gave ~5 every
+2nd. Every 3rd is the default, at about a third of the landmarker's cost (`make bench` prints
+the costs of every frame, every 2nd and every 3rd). It looks for one hand: with two wanted,
+MediaPipe runs the palm detector on every frame where it tracks fewer, which doubles the
+cost, and a shopper trying on makeup rarely holds both hands over the face. Hand landmarks,
+measured or followed, are One-Euro smoothed (so the mask's edge does not shimmer along a
+still finger) and turned into a pixel mask by `hand_mask.hand_coverage` on every frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -25,7 +30,7 @@ import numpy as np
 
 from vision.face import FaceResult
 from vision.model_file import ModelFileError, read_checked
-from vision.occlusion.hand_mask import BAND_RADIUS, ColourModel, hand_coverage, hand_size
+from vision.occlusion.hand_mask import BAND_RADIUS, ColourModel, hand_coverage, hand_size, shrink
 from vision.occlusion.visibility import Occlusion
 from vision.smoothing import OneEuroFilter
 
@@ -59,12 +64,72 @@ def search_rect(faces: Sequence[FaceResult], shape: tuple[int, int]) -> tuple[in
     )
 
 
+# Optical flow follows a hand on a grid where it is about this many pixels long: enough
+# texture on the fingers for Lucas-Kanade, and a fast hand still moves under a window's width
+# per pyramid level.
+FLOW_HAND_PX = 96
+FLOW_WINDOW = 15
+FLOW_LEVELS = 3
+FLOW_MARGIN = 0.5  # of the hand's size, around its landmarks: how far it may move meanwhile
+
+
+@dataclass(frozen=True)
+class FlowPatch:
+    """Grey pixels around the hands in the frame their landmarks were measured on."""
+
+    grey: np.ndarray
+    rect: tuple[int, int, int, int]  # frame pixels
+    scale: float  # about how many grid pixels per frame pixel
+    to_grid: np.ndarray  # exactly, in x and y
+
+    @staticmethod
+    def around(frame_bgr: np.ndarray, hands: list[np.ndarray]) -> FlowPatch:
+        pts = np.concatenate(hands)
+        pad = FLOW_MARGIN * max(hand_size(p) for p in hands)
+        h, w = frame_bgr.shape[:2]
+        x0, y0 = np.maximum(np.floor(pts.min(axis=0) - pad).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(pts.max(axis=0) + pad).astype(int), (w, h))
+        scale = min(1.0, FLOW_HAND_PX / max(max(hand_size(p) for p in hands), 1.0))
+        rect = (int(x0), int(y0), int(x1), int(y1))
+        grey, (shown_w, shown_h) = _grey(frame_bgr, rect, scale)
+        return FlowPatch(
+            grey, rect, scale, np.array([grey.shape[1] / shown_w, grey.shape[0] / shown_h], np.float32)
+        )
+
+    def follow(self, frame_bgr: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, FlowPatch]:
+        """`pts` (on this patch's frame) where they are in `frame_bgr`, and the patch of that
+        frame to follow them from next. A point the flow loses moves as the others do (their
+        median); a hand it loses (a blur) stays where it was until the landmarker looks again."""
+        x0, y0 = self.rect[:2]
+        if self.grey.shape[0] < FLOW_WINDOW or self.grey.shape[1] < FLOW_WINDOW:
+            return pts, self
+        now, _ = _grey(frame_bgr, self.rect, self.scale)
+        then = FlowPatch(now, self.rect, self.scale, self.to_grid)
+        before = ((pts - (x0, y0)) * self.to_grid).astype(np.float32).reshape(-1, 1, 2)
+        after, status, _ = cv2.calcOpticalFlowPyrLK(
+            self.grey, now, before, None, winSize=(FLOW_WINDOW, FLOW_WINDOW), maxLevel=FLOW_LEVELS
+        )
+        step = (after - before).reshape(-1, 2) / self.to_grid
+        found = status.ravel() == 1
+        if found.sum() < len(pts) // 2:
+            return pts, then
+        step[~found] = np.median(step[found], axis=0)
+        return (pts + step).astype(np.float32), then
+
+
+def _grey(
+    frame_bgr: np.ndarray, rect: tuple[int, int, int, int], scale: float
+) -> tuple[np.ndarray, tuple[int, int]]:
+    x0, y0, x1, y1 = rect
+    return shrink(cv2.cvtColor(frame_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY), scale)
+
+
 class HandOccluder:
     def __init__(
         self,
         input_px: int = 320,
         idle_every: int = 3,
-        track_every: int = 1,
+        track_every: int = 3,
         min_cutoff_hz: float = 1.5,
         beta: float = 10.0,
     ) -> None:
@@ -84,8 +149,8 @@ class HandOccluder:
         self._track_every = track_every
         self._filters = [OneEuroFilter(min_cutoff_hz, beta) for _ in range(MAX_HANDS)]
         self._colours: list[ColourModel | None] = [None] * MAX_HANDS
-        self._hands: list[np.ndarray] = []  # as last measured
-        self._speeds: list[np.ndarray] = []  # px per ms, per landmark
+        self._hands: list[np.ndarray] = []  # as last measured, or followed since
+        self._flow_from: FlowPatch | None = None  # the hands' surroundings when last measured
         self._skipped = idle_every  # frames since the landmarker last ran: the first frame looks
         self._last_ts = -1
 
@@ -100,38 +165,48 @@ class HandOccluder:
             return []
         self._skipped += 1
         if self._skipped < (self._track_every if self._hands else self._idle_every):
-            dt = max(0, int(timestamp_ms) - self._last_ts)
-            return [p + v * dt for p, v in zip(self._hands, self._speeds, strict=True)]
+            if self._hands:
+                self._hands = self._follow(frame_bgr, timestamp_ms)
+            return self._hands
         self._skipped = 0
         from mediapipe import Image, ImageFormat
 
         x0, y0, x1, y1 = search_rect(faces, frame_bgr.shape[:2])
         if x1 - x0 < 16 or y1 - y0 < 16:  # a face at the frame's very edge: no room for a hand
             return []
-        scale = min(1.0, self._input_px / max(x1 - x0, y1 - y0))
-        roi = frame_bgr[y0:y1, x0:x1]
-        if scale < 1.0:
-            roi = cv2.resize(roi, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        rgb = np.ascontiguousarray(roi[:, :, ::-1])
-        ts = max(int(timestamp_ms), self._last_ts + 1)  # VIDEO mode rejects non-increasing stamps
-        dt, self._last_ts = ts - self._last_ts, ts
+        roi, (shown_w, shown_h) = shrink(frame_bgr[y0:y1, x0:x1], self._input_px / max(x1 - x0, y1 - y0))
+        rgb = cv2.cvtColor(roi, cv2.COLOR_BGR2RGB)
+        ts = self._next_ts(timestamp_ms)
         result = self._landmarker.detect_for_video(Image(image_format=ImageFormat.SRGB, data=rgb), ts)
-        rh, rw = rgb.shape[:2]
         found = [
-            np.array([(p.x * rw / scale + x0, p.y * rh / scale + y0) for p in marks], np.float32)
+            np.array([(p.x * shown_w + x0, p.y * shown_h + y0) for p in marks], np.float32)
             for marks in result.hand_landmarks
         ]
         found.sort(key=lambda p: float(p[:, 0].mean()))  # left to right keeps each hand on its filter
         for slot in range(len(found), MAX_HANDS):
             self._filters[slot].reset()
             self._colours[slot] = None
-        hands = [self._filters[i](p, float(ts), hand_size(p)) for i, p in enumerate(found)]
-        if len(hands) == len(self._hands):
-            self._speeds = [(new - old) / dt for new, old in zip(hands, self._hands, strict=True)]
-        else:
-            self._speeds = [np.zeros_like(p) for p in hands]
-        self._hands = hands
+        self._hands = [self._filters[i](p, float(ts), hand_size(p)) for i, p in enumerate(found)]
+        self._flow_from = None
+        if self._hands and self._track_every > 1:
+            self._flow_from = FlowPatch.around(frame_bgr, self._hands)
         return self._hands
+
+    def _follow(self, frame_bgr: np.ndarray, timestamp_ms: int) -> list[np.ndarray]:
+        """The hands moved on from the last frame by optical flow (a finger moves with the image
+        itself, not at the speed it had a frame earlier), smoothed like a landmarker reading so
+        that flow noise on a still hand does not shimmer along its edge."""
+        if self._flow_from is None:
+            return self._hands
+        pts, self._flow_from = self._flow_from.follow(frame_bgr, np.concatenate(self._hands))
+        ts = self._next_ts(timestamp_ms)
+        moved = np.split(pts, len(self._hands))
+        return [self._filters[i](p, float(ts), hand_size(p)) for i, p in enumerate(moved)]
+
+    def _next_ts(self, timestamp_ms: int) -> int:
+        """`timestamp_ms`, or just after the last one: VIDEO mode and the filters need rising stamps."""
+        self._last_ts = max(int(timestamp_ms), self._last_ts + 1)
+        return self._last_ts
 
     def update(
         self, frame_bgr: np.ndarray, faces: Sequence[FaceResult], timestamp_ms: int
@@ -169,7 +244,7 @@ class HandOccluder:
         for f in self._filters:
             f.reset()
         self._colours = [None] * MAX_HANDS
-        self._hands, self._speeds = [], []
+        self._hands, self._flow_from = [], None
         self._skipped = self._idle_every
 
     def close(self) -> None:

@@ -115,13 +115,19 @@ def _summary(
 
 
 def measure_hand_paint(
-    frames: Iterable[Frame], shade: str = RED_MATTE, occlusion: bool = True, video: bool = True
+    frames: Iterable[Frame],
+    shade: str = RED_MATTE,
+    occlusion: bool = True,
+    video: bool = True,
+    track_every: int | None = None,
 ) -> HandPaint:
-    """Red matte lipstick on every frame; the figures over frames where a hand covers the lips."""
+    """Red matte lipstick on every frame; the figures over frames where a hand covers the lips.
+    `track_every`: how often the occluder runs its hand landmarker (None: its default)."""
     look = Look((Layer("lipstick", (shade,), "matte", 1.0),))
     judge = ReferenceHands(video)
     tracker = FaceTracker(mode="video" if video else "image", max_faces=1)
-    occluder = HandOccluder()
+    options = {} if track_every is None else {"track_every": track_every}
+    occluder = HandOccluder(**options)
     hand_de: list[np.ndarray] = []
     lips_lab: list[np.ndarray] = []
     n = occluded = 0
@@ -131,7 +137,7 @@ def measure_hand_paint(
             occ = occluder.update(frame.image, faces, frame.timestamp_ms) if occlusion else None
             if not video:  # stills: a fresh occluder per photo, as nothing carries over
                 occluder.close()
-                occluder = HandOccluder()
+                occluder = HandOccluder(**options)
             if not faces:
                 continue
             hand_mask, clear = _masks(frame.image.shape, faces[0], judge(frame.image))

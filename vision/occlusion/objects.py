@@ -8,10 +8,16 @@ A phone, a cup, a straw or a pen is mostly neutral (black, white, grey, metal) o
 hue. So a lip pixel whose colour leaves that family, and lies far from the colours of the lip
 pixels within it, is taken for an object, and only where such pixels form a patch wider
 than a lip line: deep-skin lips are two-toned and their darkest corners can be nearly
-neutral, but as a few scattered pixels close to the rest of the lips' colours.
+neutral, but as a few scattered pixels close to the rest of the lips' colours. A colour with
+almost no chroma has no hue to judge by (a black phone's faint tint is noise), so it is never
+counted into the family. An object found on the lips goes on over the skin around them (a
+phone over the cheek and chin, where foundation and blush paint): every pixel of the face
+crop outside the family that is connected to it is taken too.
 
 What this cannot see: an object of the skin's own hue (a red cup over red lips), which only a
-learned segmentation could tell apart. The colour reference is three patches of plain skin
+learned segmentation could tell apart, nor a near-black one over lips that are themselves
+nearly neutral (two of the five deep-skin London faces: the phone lies within the lips' own
+colours, ΔE2000 p90 ~16 on it with a full look). The colour reference is three patches of plain skin
 (both cheeks, the forehead), taking the patch of median chroma: an object held to the mouth
 often covers one cheek, rarely two of them.
 """
@@ -88,11 +94,7 @@ def lip_objects(crop: np.ndarray, geo: FaceGeometry) -> Occlusion | None:
     # The lipstick's feathered edge reaches a little past the outline: so does the search.
     cv2.polylines(lips, [outer_px], True, 255, max(1, round(2 * FEATHER * geo.scale * f)))
     lab = _lab(small)
-    chroma = float(np.hypot(*skin))
-    u = skin / chroma
-    along = lab[..., 1] * u[0] + lab[..., 2] * u[1]
-    across = np.abs(lab[..., 2] * u[0] - lab[..., 1] * u[1])
-    family = (along >= ALONG_MIN * chroma) & (across <= along * np.tan(np.radians(HUE_SPREAD_DEG)))
+    family = _skin_family(lab, skin)
     # And far from the colours of the lip pixels that are in the family: a coloured light
     # turns deep lips' darkest, least chromatic pixels away from the skin's hue, but leaves
     # them among the lips' colours (deep lips spread widely), while a phone stays far off.
@@ -109,9 +111,40 @@ def lip_objects(crop: np.ndarray, geo: FaceGeometry) -> Occlusion | None:
     foreign = cv2.morphologyEx(foreign, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     if not foreign.any():
         return None
+    # The object goes on past the lips, over the skin, where foundation and blush would paint it:
+    # all of the face crop's pixels outside the skin's colour family that touch it are taken too.
+    whole = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else crop
+    seeds = np.zeros(whole.shape[:2], np.uint8)
+    sx, sy = round(x0 * f), round(y0 * f)
+    seeds[sy : sy + foreign.shape[0], sx : sx + foreign.shape[1]] = foreign[
+        : whole.shape[0] - sy, : whole.shape[1] - sx
+    ]
+    apart = (~_skin_family(_lab(whole), skin)).view(np.uint8)
+    apart = cv2.morphologyEx(apart, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    _, labels = cv2.connectedComponents(apart | seeds, connectivity=8)
+    touching = np.unique(labels[seeds > 0])
+    held = np.isin(labels, touching[touching > 0]).view(np.uint8)
+    ys, xs = np.nonzero(held)
+    bx0, by0, bx1, by1 = max(0, xs.min() - 2), max(0, ys.min() - 2), xs.max() + 3, ys.max() + 3
     # Past the object's anti-aliased edge, then softened so the paint fades out rather than stops.
-    hidden = cv2.dilate(foreign, np.ones((3, 3), np.uint8)).astype(np.float32)
-    if f < 1:
-        hidden = cv2.resize(hidden, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    hidden = cv2.dilate(held[by0:by1, bx0:bx1], np.ones((3, 3), np.uint8)).astype(np.float32)
+    h, w = crop.shape[:2]
+    ox, oy = min(w - 1, int(bx0 / f)), min(h - 1, int(by0 / f))
+    size = (min(w, round(bx1 / f)) - ox, min(h, round(by1 / f)) - oy)
+    if hidden.shape[::-1] != size:
+        hidden = cv2.resize(hidden, size, interpolation=cv2.INTER_LINEAR)
     hidden = cv2.GaussianBlur(hidden, (0, 0), 1.0)
-    return Occlusion(np.clip(1.0 - hidden * 1.5, 0.0, 1.0).astype(np.float32), (int(x0), int(y0)))
+    return Occlusion(np.clip(1.0 - hidden * 1.5, 0.0, 1.0).astype(np.float32), (ox, oy))
+
+
+def _skin_family(lab: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Pixels whose chroma lies along the skin's hue (lips and skin), as a bool mask. A colour
+    with less chroma than MIN_SKIN_CHROMA has no hue to speak of (a black phone's is noise and
+    JPEG): it is not counted in, and is judged by its distance to the lips' colours alone."""
+    chroma = float(np.hypot(*skin))
+    u = skin / chroma
+    along = lab[..., 1] * u[0] + lab[..., 2] * u[1]
+    across = np.abs(lab[..., 2] * u[0] - lab[..., 1] * u[1])
+    return (along >= max(ALONG_MIN * chroma, MIN_SKIN_CHROMA)) & (
+        across <= along * np.tan(np.radians(HUE_SPREAD_DEG))
+    )
