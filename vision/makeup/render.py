@@ -92,7 +92,7 @@ def render(
             [] if occlusion is None else [Occlusion(occlusion.visibility, _shift(occlusion.origin, x0, y0))]
         )
         if any(layer.kind in LIP_KINDS for layer in look.layers):
-            objects = held.lip_objects(crop, geo)
+            objects = held.lip_objects(crop, geo, light)
             covers += [objects] if objects is not None else []
         smooth = [s for s in strokes if s.smooth]
         if smooth:

@@ -24,9 +24,13 @@ often covers one cheek, rarely two of them.
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
+from vision.color import SRGB_TO_LINEAR_LUT, linear_to_srgb
+from vision.light import NEUTRAL, Light
 from vision.makeup import regions as R
 from vision.makeup.regions import FaceGeometry
 from vision.occlusion.visibility import Occlusion
@@ -45,15 +49,28 @@ MIN_SKIN_CHROMA = 5.0  # below it (a grey-scale picture, a colourless light) col
 WORK_IOD_PX = 120
 
 
-def _lab(bgr: np.ndarray) -> np.ndarray:
-    """True CIELAB (float32) from OpenCV's table-driven 8-bit conversion."""
+def _lab(bgr: np.ndarray, light: Light = NEUTRAL) -> np.ndarray:
+    """True CIELAB (float32) from OpenCV's table-driven 8-bit conversion, of the colours as they
+    would be under neutral light: the skin-and-lips family is a fact about reflectances, and a
+    coloured lamp (a cool light takes most of deep skin's chroma) would push half the lips out
+    of it."""
+    if not light.is_neutral:
+        bgr = cv2.merge(
+            [cv2.LUT(c, _undo_table(g)) for c, g in zip(cv2.split(bgr), light.gains_bgr, strict=True)]
+        )
     lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab).astype(np.float32)
     lab[..., 0] *= 100 / 255
     lab[..., 1:] -= 128
     return lab
 
 
-def skin_chroma(crop: np.ndarray, geo: FaceGeometry) -> np.ndarray | None:
+@functools.lru_cache(maxsize=16)
+def _undo_table(gain: float) -> np.ndarray:
+    """sRGB byte -> sRGB byte with one channel's light gain divided out (in linear light)."""
+    return np.round(255 * linear_to_srgb(SRGB_TO_LINEAR_LUT / gain)).astype(np.uint8)
+
+
+def skin_chroma(crop: np.ndarray, geo: FaceGeometry, light: Light = NEUTRAL) -> np.ndarray | None:
     """The skin's (a*, b*): each patch's median, then the patch of median chroma (None where
     no patch falls inside the crop)."""
     r = max(2, round(PATCH_RADIUS * geo.scale))
@@ -62,17 +79,17 @@ def skin_chroma(crop: np.ndarray, geo: FaceGeometry) -> np.ndarray | None:
         cx, cy = np.round(geo.pts[idx]).astype(int)
         patch = crop[max(0, cy - r) : max(0, cy + r), max(0, cx - r) : max(0, cx + r)]
         if patch.size:
-            medians.append(np.median(_lab(patch).reshape(-1, 3)[:, 1:], axis=0))
+            medians.append(np.median(_lab(patch, light).reshape(-1, 3)[:, 1:], axis=0))
     if not medians:
         return None
     chroma = [float(np.hypot(*m)) for m in medians]
     return medians[int(np.argsort(chroma)[(len(chroma) - 1) // 2])]
 
 
-def lip_objects(crop: np.ndarray, geo: FaceGeometry) -> Occlusion | None:
+def lip_objects(crop: np.ndarray, geo: FaceGeometry, light: Light = NEUTRAL) -> Occlusion | None:
     """Visibility of the lips (in `crop`'s pixels) where something not lip-coloured covers them;
-    None when nothing does."""
-    skin = skin_chroma(crop, geo)
+    None when nothing does. `light`: the frame's light, whose colour is divided out first."""
+    skin = skin_chroma(crop, geo, light)
     if skin is None or float(np.hypot(*skin)) < MIN_SKIN_CHROMA:
         return None
     outer = geo.poly(R.LIPS_OUTER)
@@ -93,7 +110,7 @@ def lip_objects(crop: np.ndarray, geo: FaceGeometry) -> Occlusion | None:
     inside = lips.copy()
     # The lipstick's feathered edge reaches a little past the outline: so does the search.
     cv2.polylines(lips, [outer_px], True, 255, max(1, round(2 * FEATHER * geo.scale * f)))
-    lab = _lab(small)
+    lab = _lab(small, light)
     family = _skin_family(lab, skin)
     # And far from the colours of the lip pixels that are in the family: a coloured light
     # turns deep lips' darkest, least chromatic pixels away from the skin's hue, but leaves
@@ -112,14 +129,19 @@ def lip_objects(crop: np.ndarray, geo: FaceGeometry) -> Occlusion | None:
     if not foreign.any():
         return None
     # The object goes on past the lips, over the skin, where foundation and blush would paint it:
-    # all of the face crop's pixels outside the skin's colour family that touch it are taken too.
+    # the face crop's pixels outside the skin's colour family that touch it are taken too. Not on
+    # the lips themselves, where the lips' own colours (above) have already judged every pixel.
     whole = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else crop
     seeds = np.zeros(whole.shape[:2], np.uint8)
     sx, sy = round(x0 * f), round(y0 * f)
     seeds[sy : sy + foreign.shape[0], sx : sx + foreign.shape[1]] = foreign[
         : whole.shape[0] - sy, : whole.shape[1] - sx
     ]
-    apart = (~_skin_family(_lab(whole), skin)).view(np.uint8)
+    on_lips = np.zeros_like(seeds)
+    on_lips[sy : sy + lips.shape[0], sx : sx + lips.shape[1]] = lips[
+        : whole.shape[0] - sy, : whole.shape[1] - sx
+    ]
+    apart = (~_skin_family(_lab(whole, light), skin) & (on_lips == 0)).view(np.uint8)
     apart = cv2.morphologyEx(apart, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     _, labels = cv2.connectedComponents(apart | seeds, connectivity=8)
     touching = np.unique(labels[seeds > 0])
