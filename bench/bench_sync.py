@@ -60,6 +60,7 @@ def _start_backend(tmp: Path):
 
 
 def main() -> None:
+    from kiosk.events import parse_data
     from kiosk.sync.client import BackendClient, HeartbeatInfo
     from kiosk.sync.outbox import Outbox
 
@@ -75,7 +76,7 @@ def main() -> None:
             plain()
             baseline.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
-            box.record(sid, "product_tried", data)
+            box.record(sid, parse_data("product_tried", data))
             appends.append((time.perf_counter() - start) * 1000)
         report("plain SQLite insert (WAL, synchronous=FULL)", baseline)
         report("outbox.record (validate + session + event)", appends, baseline)
@@ -85,12 +86,15 @@ def main() -> None:
         rng = random.Random(0)
         for _ in range(SESSIONS_OFFLINE):
             session = str(uuid.uuid4())
-            box.record(session, "consent_given", {})
-            box.record(session, "session_started", {"mode": "makeup"})
+            box.record(session, parse_data("consent_given", {}))
+            box.record(session, parse_data("session_started", {"mode": "makeup"}))
             for _ in range(5):
-                box.record(session, "product_tried", {**data, "dwell_ms": rng.randint(500, 20_000)})
+                box.record(
+                    session, parse_data("product_tried", {**data, "dwell_ms": rng.randint(500, 20_000)})
+                )
             box.record(
-                session, "session_ended", {"reason": "done", "duration_ms": rng.randint(10_000, 600_000)}
+                session,
+                parse_data("session_ended", {"reason": "done", "duration_ms": rng.randint(10_000, 600_000)}),
             )
         backlog = box.backlog()
         server, thread, url, token = _start_backend(tmp / "backend")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
     AwareDatetime,
@@ -51,109 +51,139 @@ ModelVersion = Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.\-+]*$
 Intent = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.\-]+$")]
 
 
-class _Data(BaseModel):
+class EventData(BaseModel):
+    """One event's `data`. Each subclass that names a `kind` is that event kind, and defining it
+    is what adds the kind (it registers itself in DATA_BY_KIND): the kiosk records an instance,
+    so a wrong field fails where the event is made, and the backend parses the same class."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
+    kind: ClassVar[str]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        kind = cls.__dict__.get("kind")
+        if kind is None:
+            return  # a shape shared by several kinds
+        if kind in DATA_BY_KIND:
+            raise TypeError(
+                f"event kind {kind!r} is defined twice: {DATA_BY_KIND[kind].__name__} and {cls.__name__}"
+            )
+        DATA_BY_KIND[kind] = cls
+
+    @model_validator(mode="after")
+    def _check_size(self):
+        if len(json.dumps(self.model_dump(mode="json"))) > MAX_DATA_BYTES:
+            raise ValueError(f"data larger than {MAX_DATA_BYTES} bytes")  # guards future fields
+        return self
+
+    def wire(self) -> dict[str, Any]:
+        """`data` as stored and sent: the fields the recorder set (an optional left out stays out)."""
+        return self.model_dump(exclude_unset=True)
 
 
-class NoData(_Data):
-    pass
+# Filled by EventData's subclasses in the order they are defined here. A new event kind is one
+# model below (and its line in API.md's Event section), plus the call in the kiosk that records it.
+DATA_BY_KIND: dict[str, type[EventData]] = {}
 
 
-class SessionStarted(_Data):
+class SessionStarted(EventData):
+    kind = "session_started"
     mode: Literal["makeup", "furniture", "none"]
 
 
-class SessionEnded(_Data):
+class SessionEnded(EventData):
+    kind = "session_ended"
     reason: Literal["done", "idle", "walked_away"]
     duration_ms: Millis
 
 
-class ProductTried(_Data):
+class ConsentGiven(EventData):
+    kind = "consent_given"
+
+
+class ConsentDeclined(EventData):
+    kind = "consent_declined"
+
+
+class ProductTried(EventData):
+    kind = "product_tried"
     product_id: Ident
     shade_sku: Ident | None = None
     dwell_ms: Millis
 
 
-class Recommendation(_Data):
+class _Recommendation(EventData):
     product_id: Ident
     shade_sku: Ident | None = None
     position: int = Field(ge=0, le=100)
     model_version: ModelVersion
 
 
-class AddedToBasket(_Data):
+class RecommendationShown(_Recommendation):
+    kind = "recommendation_shown"
+
+
+class RecommendationAccepted(_Recommendation):
+    kind = "recommendation_accepted"
+
+
+class AddedToBasket(EventData):
+    kind = "added_to_basket"
     product_id: Ident
     shade_sku: Ident | None = None
 
 
-class HandoffData(_Data):
+class Handoff(EventData):
+    kind = "handoff"
     code: Ident
     items: int = Field(ge=0, le=50)
     snapshot: bool
 
 
-class AssistantQuestion(_Data):
+class AssistantQuestion(EventData):
+    kind = "assistant_question"
     intent: Intent
     answered: bool
     escalated: bool
     lang: Literal["ar", "en"]
 
 
-class HelpRequested(_Data):
+class HelpRequested(EventData):
+    kind = "help_requested"
     help_request_id: RowId
     reason: Literal["shopper", "assistant"]
 
 
-class HelpAnswered(_Data):
+class HelpAnswered(EventData):
+    kind = "help_answered"
     help_request_id: RowId
     wait_ms: Millis
 
 
-class SkinTone(_Data):
+class SkinToneShared(EventData):
+    """Recorded only when the shopper opted in to share their tone (kiosk/app/machine.py)."""
+
+    kind = "skin_tone"
     mst: int = Field(ge=1, le=10)
     undertone: Literal["warm", "neutral", "cool"]
 
 
-# A new event kind is one entry here (and its line in API.md's Event section).
-DATA_BY_KIND: dict[str, type[_Data]] = {
-    "session_started": SessionStarted,
-    "session_ended": SessionEnded,
-    "consent_given": NoData,
-    "consent_declined": NoData,
-    "product_tried": ProductTried,
-    "recommendation_shown": Recommendation,
-    "recommendation_accepted": Recommendation,
-    "added_to_basket": AddedToBasket,
-    "handoff": HandoffData,
-    "assistant_question": AssistantQuestion,
-    "help_requested": HelpRequested,
-    "help_answered": HelpAnswered,
-    "skin_tone": SkinTone,
-}
 EVENT_KINDS = tuple(DATA_BY_KIND)
 
 
-def _data_size(data: _Data) -> None:
-    if len(json.dumps(data.model_dump(mode="json"))) > MAX_DATA_BYTES:
-        raise ValueError(f"data larger than {MAX_DATA_BYTES} bytes")
-
-
-def validate_data(kind: str, data: Any) -> dict[str, Any]:
-    """The event's data as it will be stored and sent (fields left out stay out), or EventError
-    naming the kind and the field at fault."""
+def parse_data(kind: str, data: Any) -> EventData:
+    """`data` that arrives as plain JSON-like values, as the event of `kind`, or EventError naming
+    the kind and the field at fault."""
     model = DATA_BY_KIND.get(kind)
     if model is None:
         raise EventError(f"unknown event kind {kind!r}; expected one of {EVENT_KINDS}")
     if not isinstance(data, dict):
         raise EventError(f"{kind}: data must be an object, got {type(data).__name__}")
     try:
-        parsed = model.model_validate(data)
-        _data_size(parsed)  # unreachable with today's fields; guards future ones
+        return model.model_validate(data)
     except ValidationError as exc:
         raise EventError(_describe(kind, exc, data)) from None
-    except ValueError as exc:
-        raise EventError(f"{kind}: {exc}") from None
-    return parsed.model_dump(exclude_unset=True)
 
 
 def _describe(kind: str, exc: ValidationError, data: dict[str, Any]) -> str:
@@ -162,7 +192,9 @@ def _describe(kind: str, exc: ValidationError, data: dict[str, Any]) -> str:
     if unknown:
         return f"{kind}: field(s) {unknown} are not part of this event"
     first = errors[0]
-    name = str(first["loc"][0]) if first["loc"] else "data"
+    if not first["loc"]:
+        return f"{kind}: {first['msg']}"
+    name = str(first["loc"][0])
     if first["type"] == "missing":
         return f"{kind}: missing field {name!r}"
     value = data.get(name)
@@ -180,13 +212,8 @@ class _EventBase(BaseModel):
     seq: int = Field(ge=0, le=1_000_000)
     at: AwareDatetime
 
-    @model_validator(mode="after")
-    def _check_size(self):
-        _data_size(self.data)  # type: ignore[attr-defined]
-        return self
 
-
-def _event_model(kind: str, data: type[_Data]) -> type[_EventBase]:
+def _event_model(kind: str, data: type[EventData]) -> type[_EventBase]:
     name = "".join(part.title() for part in kind.split("_")) + "Event"
     return create_model(name, __base__=_EventBase, kind=(Literal[kind], ...), data=(data, ...))
 

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from catalogue import MAKEUP_KINDS, UNDERTONES, Catalogue
+from kiosk import events as ev
 from kiosk.app import commands as c
 from kiosk.app.catalogue_view import Preset, Selection, build_look
 from kiosk.app.commands import FLOOR_REACH_M, CommandError
@@ -50,7 +51,7 @@ NOTICE_MS = 12_000
 
 
 class EventSink(Protocol):
-    def record(self, session_id: str, kind: str, data: dict[str, Any]) -> None: ...
+    def record(self, session_id: str, data: ev.EventData) -> object: ...
 
     def forget_session(self, session_id: str) -> int:
         """Drops the session's unsent events and has what was sent erased at the backend."""
@@ -194,10 +195,12 @@ def handoff_list(s: ShopperSession) -> list[Selection]:
 
 def page_config() -> dict[str, Any]:
     """The rules the page follows and does not copy: the commands it may send (JSON Schema by
-    name) and the tone choices it offers (the Monk scale's swatches, one per depth). Sent once
-    when the page connects (kiosk/app/server.py)."""
+    name), the tone choices it offers (the Monk scale's swatches, one per depth) and where the
+    intensity slider rests before a shade is on. Sent once when the page connects
+    (kiosk/app/server.py)."""
     return {
         "commands": c.command_schema(),
+        "default_intensity": DEFAULT_INTENSITY,
         "undertones": list(UNDERTONES),
         "mst_swatches": list(MST_SWATCHES),  # Monk Skin Tone 1..N, for the "how we see your tone" chip
     }
@@ -272,10 +275,11 @@ class KioskMachine:
         for listener in list(self._listeners):
             listener()
 
-    def _record(self, kind: str, data: dict[str, Any]) -> None:
+    def _record(self, data: ev.EventData) -> None:
+        """`data` is the event: its model in kiosk/events.py names the kind and checked the fields."""
         assert self.session is not None
         self.session.recorded = True
-        self._events.record(self.session.id, kind, data)
+        self._events.record(self.session.id, data)
 
     def plan(self) -> RenderPlan:
         with self._lock:
@@ -334,13 +338,13 @@ class KioskMachine:
         s = self._need(Phase.CONSENT)
         s.consent = cmd.accept
         if not s.consent:
-            self._record("consent_declined", {})
-            self._record("session_started", {"mode": "none"})
+            self._record(ev.ConsentDeclined())
+            self._record(ev.SessionStarted(mode="none"))
             s.mode = "none"
             self.phase = Phase.MIRROR
             return
         s.share_tone = cmd.share_tone
-        self._record("consent_given", {})
+        self._record(ev.ConsentGiven())
         if len(self.modes) == 1:
             self._enter_mode(s, self.modes[0], now)
         else:
@@ -356,7 +360,7 @@ class KioskMachine:
         s.mode = mode
         if mode == "furniture":
             self.status.pop("shopper", None)  # the face is not looked at from here on
-        self._record("session_started", {"mode": mode})
+        self._record(ev.SessionStarted(mode=mode))
         self.phase = Phase(mode)
 
     def _put_on(self, s: ShopperSession, sel: Selection, now: float) -> None:
@@ -369,9 +373,7 @@ class KioskMachine:
         old = s.selections.pop(kind, None)
         if old is not None:
             dwell = int(now - s.applied_ms.pop(kind, now))
-            self._record(
-                "product_tried", {"product_id": old.product_id, "shade_sku": old.sku, "dwell_ms": dwell}
-            )
+            self._record(ev.ProductTried(product_id=old.product_id, shade_sku=old.sku, dwell_ms=dwell))
 
     def _shade_selection(self, sku: str | None, intensity: float | None) -> Selection:
         try:
@@ -435,13 +437,12 @@ class KioskMachine:
             if rec.sku == cmd.sku:
                 self._put_on(s, self._shade_selection(cmd.sku, cmd.intensity), now)
                 self._record(
-                    "recommendation_accepted",
-                    {
-                        "product_id": rec.product_id,
-                        "shade_sku": rec.sku,
-                        "position": position,
-                        "model_version": self.model_version,
-                    },
+                    ev.RecommendationAccepted(
+                        product_id=rec.product_id,
+                        shade_sku=rec.sku,
+                        position=position,
+                        model_version=self.model_version,
+                    )
                 )
                 return
         raise CommandError(f"{cmd.sku!r} is not among the recommendations", "unknown_product")
@@ -456,7 +457,7 @@ class KioskMachine:
                 raise CommandError(f"{sel.sku} is sold out here", "out_of_stock")
         if all(b.sku != sel.sku for b in s.basket):
             s.basket.append(sel)
-            self._record("added_to_basket", {"product_id": sel.product_id, "shade_sku": sel.sku})
+            self._record(ev.AddedToBasket(product_id=sel.product_id, shade_sku=sel.sku))
 
     def _basket_remove(self, cmd: c.BasketRemove, now: float) -> None:
         s = self._need(Phase.MAKEUP, Phase.FURNITURE, Phase.SUMMARY)
@@ -539,8 +540,7 @@ class KioskMachine:
     def _tried_furniture(self, s: ShopperSession, i: int, now: float) -> None:
         p = s.placements[i]
         self._record(
-            "product_tried",
-            {"product_id": p.product_id, "shade_sku": p.variant, "dwell_ms": int(now - s.placed_ms[i])},
+            ev.ProductTried(product_id=p.product_id, shade_sku=p.variant, dwell_ms=int(now - s.placed_ms[i]))
         )
         s.placed_ms[i] = now
 
@@ -605,9 +605,7 @@ class KioskMachine:
                 return
             s.handoff = result
             if isinstance(result, Ticket):
-                self._record(
-                    "handoff", {"code": result.code, "items": result.items, "snapshot": result.snapshot}
-                )
+                self._record(ev.Handoff(code=result.code, items=result.items, snapshot=result.snapshot))
             self._changed()
 
     def help_session(self) -> str:
@@ -630,15 +628,15 @@ class KioskMachine:
             if previous is None or previous.id != help_id:
                 s.help = HelpCall(help_id, status, now_ms)
                 if help_id is not None:
-                    self._record("help_requested", {"help_request_id": help_id, "reason": reason})
+                    self._record(ev.HelpRequested(help_request_id=help_id, reason=reason))
             elif previous.status != status:
                 previous.status = status
                 if status == "acknowledged":
                     wait = int(now_ms - previous.requested_ms)
-                    self._record("help_answered", {"help_request_id": help_id, "wait_ms": wait})
+                    self._record(ev.HelpAnswered(help_request_id=help_id, wait_ms=wait))
             self._changed()
 
-    def set_assistant(self, session_id: str, reply: Caption, event: dict[str, Any] | None) -> None:
+    def set_assistant(self, session_id: str, reply: Caption, event: ev.AssistantQuestion | None) -> None:
         """The assistant's reply, and the event that keeps only the question's intent."""
         with self._lock:
             s = self.session
@@ -646,7 +644,7 @@ class KioskMachine:
                 return
             s.assistant = reply
             if event is not None:
-                self._record("assistant_question", event)
+                self._record(event)
             self._changed()
 
     def _late(self, session_id: str) -> None:
@@ -681,7 +679,7 @@ class KioskMachine:
                     self._refresh_recommendations(s)
                     if s.share_tone and not s.tone_sent:
                         s.tone_sent = True
-                        self._record("skin_tone", {"mst": tone.mst, "undertone": tone.undertone})
+                        self._record(ev.SkinToneShared(mst=tone.mst, undertone=tone.undertone))
                 changed = True
             if changed:
                 self._changed()
@@ -731,7 +729,7 @@ class KioskMachine:
         for i in range(len(s.placements)):
             self._tried_furniture(s, i, now)
         if s.recorded:
-            self._record("session_ended", {"reason": reason, "duration_ms": int(now - s.started_ms)})
+            self._record(ev.SessionEnded(reason=reason, duration_ms=int(now - s.started_ms)))
         self._close_session()
 
     def _close_session(self) -> None:
@@ -748,13 +746,12 @@ class KioskMachine:
         s.recommendations = self._recommend(s.tone, s.tone_override)
         for position, rec in enumerate(s.recommendations):
             self._record(
-                "recommendation_shown",
-                {
-                    "product_id": rec.product_id,
-                    "shade_sku": rec.sku,
-                    "position": position,
-                    "model_version": self.model_version,
-                },
+                ev.RecommendationShown(
+                    product_id=rec.product_id,
+                    shade_sku=rec.sku,
+                    position=position,
+                    model_version=self.model_version,
+                )
             )
 
     # -- what the page sees ----------------------------------------------------------------

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from kiosk.events import AssistantQuestion
 
 if TYPE_CHECKING:
     from catalogue import Catalogue
@@ -47,7 +49,7 @@ class AssistantAnswer(Protocol):
 
 
 class AssistantTurn(Protocol):
-    def event_data(self) -> dict[str, Any]:
+    def event_data(self) -> AssistantQuestion:
         """The turn as a session event: the intent, never the words."""
         ...
 

@@ -2,7 +2,7 @@
 
 Per kiosk session it keeps only what escalation needs (the count of unanswered questions in a
 row) and a list of `AssistantTurn`s (intent, answered, escalated, language: never the words),
-which the kiosk app turns into `assistant_question` events (kiosk/backend/API.md).
+each of which the kiosk app records as its `assistant_question` event (kiosk/events.py).
 
 Escalation: the shopper asks for a person, sounds frustrated, or MAX_MISSES questions in a row go
 unanswered → the reply says staff are coming and `raise_help_request(reason)` is called; the
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Protocol
+
+from kiosk.events import AssistantQuestion
 
 from .answers import TEXT, Answer, ShadePick, info_answer, product_answer, recommend_answer
 from .entities import Entities, EntityMatcher, trigrams
@@ -56,10 +58,10 @@ class AssistantTurn:
     escalated: bool
     lang: str
 
-    EVENT_KIND = "assistant_question"
-
-    def event_data(self) -> dict:
-        return asdict(self)
+    def event_data(self) -> AssistantQuestion:
+        return AssistantQuestion(
+            intent=self.intent, answered=self.answered, escalated=self.escalated, lang=self.lang
+        )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The kiosk side of a session event: the record the outbox stores and sends. What an event may
-contain is kiosk/events.py, the schema the backend enforces too; the outbox checks every event
-against it before anything is written."""
+contain is kiosk/events.py, the schema the backend enforces too; the outbox takes only its models,
+so every event was checked when it was made."""
 
 from __future__ import annotations
 

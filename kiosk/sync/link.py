@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from kiosk.events import EventData
 from kiosk.sync.client import BackendClient, HandoffTicket, HeartbeatInfo
 from kiosk.sync.events import Event
 from kiosk.sync.options import SyncOptions
@@ -60,9 +60,9 @@ class SyncLink:
     def status(self) -> SyncStatus:
         return self.worker.status()
 
-    def record(self, session_id: str, kind: str, data: dict[str, Any]) -> Event:
+    def record(self, session_id: str, data: EventData) -> Event:
         """Durable on return (see Outbox.record); the sync thread is nudged to send it now."""
-        event = self.outbox.record(session_id, kind, data)
+        event = self.outbox.record(session_id, data)
         self.worker.wake()
         return event
 

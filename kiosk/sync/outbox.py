@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.events import validate_data
+from kiosk.events import EventData, EventError
 from kiosk.sync.events import Event, canonical_uuid
 
 MAX_BATCH = 500  # API.md's per-request limit
@@ -113,10 +113,13 @@ class Outbox:
         return _Transaction(self._db)
 
     # -- writing ----------------------------------------------------------------------------
-    def record(self, session_id: str, kind: str, data: dict[str, Any]) -> Event:
-        """Validates and commits one event (durable on return); raises EventError if invalid."""
+    def record(self, session_id: str, data: EventData) -> Event:
+        """Commits one event (durable on return). `data` was checked against the schema when it
+        was made (kiosk/events.py), so what is written here is what the backend accepts."""
         session_id = canonical_uuid(session_id, "session_id")
-        clean = validate_data(kind, data)
+        if not isinstance(data, EventData):
+            raise EventError(f"an event is one of kiosk/events.py's models, got {type(data).__name__}")
+        kind, clean = data.kind, data.wire()
         at = utc_stamp()
         event_id = str(uuid.uuid4())
         with self._lock, self._tx() as db:

@@ -116,7 +116,10 @@
     ws.onmessage = (ev) => {
       if (typeof ev.data === "string") {
         const msg = JSON.parse(ev.data);
-        if (msg.type === "config") config = msg.config; // always before the first state
+        if (msg.type === "config") {
+          config = msg.config; // always before the first state
+          restIntensity();
+        }
         else if (msg.type === "state") applyState(msg.state);
         else if (msg.type === "error") {
           console.warn("kiosk:", msg.code, msg.message); // the detail, for whoever debugs
@@ -212,8 +215,13 @@
     if ($("qr").src.startsWith("blob:")) URL.revokeObjectURL($("qr").src);
     $("qr").removeAttribute("src");
     delete $("qr").dataset.code;
-    $("intensity").value = 80;
+    restIntensity();
     $("split").value = 50;
+  }
+
+  // Before a shade is on, the slider shows the intensity one will go on at (the kiosk's rule).
+  function restIntensity() {
+    $("intensity").value = Math.round(config.default_intensity * 100);
   }
 
   function renderStatus() {

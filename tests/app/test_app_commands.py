@@ -10,7 +10,7 @@ import pytest
 from test_app_machine import make
 
 from kiosk.app.commands import COMMAND_NAMES, COMMANDS, CommandError, parse_command
-from kiosk.app.machine import page_config
+from kiosk.app.machine import DEFAULT_INTENSITY, page_config
 from kiosk.app.server import UI_DIR
 
 
@@ -118,8 +118,12 @@ def test_the_page_is_sent_its_rules_instead_of_copying_them():
     config = page_config()
     assert config["undertones"] == ["warm", "neutral", "cool"]
     assert len(config["mst_swatches"]) == 10
+    assert config["default_intensity"] == DEFAULT_INTENSITY
     script = (UI_DIR / "app.js").read_text(encoding="utf-8") + (UI_DIR / "i18n.js").read_text(
         encoding="utf-8"
     )
     for copy in ('"warm", "neutral", "cool"', '"makeup", "summary", "mirror"', "volume: 0.8", "#292420"):
         assert copy not in script
+    page = (UI_DIR / "index.html").read_text(encoding="utf-8")
+    slider = re.search(r'<input id="intensity"[^>]*>', page).group(0)
+    assert "value=" not in slider and '"intensity").value = 80' not in script  # set from the config

@@ -123,9 +123,12 @@ def test_language_toggle_flips_the_layout(page):
 
 def test_idle_timeout_returns_to_attract_and_forgets_the_shopper(page, kiosk):
     machine = kiosk.runtime.machine
+    assert page.input_value("#intensity") == "80"  # where the kiosk's config says a shade goes on
     start_makeup(page)
     page.click("#lang-toggle")
     put_on(page, "SAH-LIP-04")
+    page.evaluate("window.__maraya.send({cmd: 'intensity', kind: 'lipstick', value: 0.3})")
+    page.wait_for_function("document.getElementById('intensity').value === '30'")
     page.click("#basket-btn")
     page.wait_for_function("document.getElementById('basket-count').textContent === '1'")
     first_session = machine.session.id
@@ -144,6 +147,7 @@ def test_idle_timeout_returns_to_attract_and_forgets_the_shopper(page, kiosk):
     assert page.locator("#shades .swatch.active").count() == 0
     assert page.inner_text("#basket-count") == "0"
     assert not page.is_checked("#share-tone")
+    assert page.input_value("#intensity") == "80"
 
 
 def test_handoff_qr_opens_a_page_listing_the_chosen_shades(page, kiosk):

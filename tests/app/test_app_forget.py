@@ -14,6 +14,7 @@ from test_app_e2e import put_on, start_makeup
 
 from kiosk.backend.demo import seed_demo
 from kiosk.backend.process import start_backend_process
+from kiosk.events import parse_data
 from kiosk.loopback import free_port
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.client import HeartbeatInfo
@@ -97,15 +98,15 @@ def test_forget_me_survives_a_dead_backend_and_a_kiosk_restart(tmp_path):
     kiosk = link()
     try:
         session_id = str(uuid.uuid4())
-        kiosk.record(session_id, "consent_given", {})
-        kiosk.record(session_id, "session_started", {"mode": "makeup"})
+        kiosk.record(session_id, parse_data("consent_given", {}))
+        kiosk.record(session_id, parse_data("session_started", {"mode": "makeup"}))
         wait_until(lambda: kiosk.status().backlog == 0, 20, "the events to reach the backend")
         assert backend_rows(database_url, session_id)["session_events"] == 2
 
         server.kill()
         server.wait(10)
         basket = {"product_id": "lip-sahra-velvet", "shade_sku": "SAH-LIP-01"}
-        kiosk.record(session_id, "added_to_basket", basket)
+        kiosk.record(session_id, parse_data("added_to_basket", basket))
         assert kiosk.forget_session(session_id) == 1  # the unsent event never leaves the kiosk
         kiosk.stop()  # the kiosk restarts while the backend is still down
         assert Outbox(data_dir / "outbox.sqlite3").erasures() == [session_id]
@@ -127,8 +128,8 @@ def test_the_erasure_request_is_written_with_the_forgetting_and_kept_until_confi
     path = tmp_path / "outbox.sqlite3"
     gone, kept = str(uuid.uuid4()), str(uuid.uuid4())
     with Outbox(path) as box:
-        box.record(gone, "consent_given", {})
-        box.record(kept, "consent_given", {})
+        box.record(gone, parse_data("consent_given", {}))
+        box.record(kept, parse_data("consent_given", {}))
         assert box.forget_session(gone) == 1
         assert box.forget_session(gone) == 0  # asking twice is one request
         assert box.erasures() == [gone]

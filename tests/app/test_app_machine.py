@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from catalogue import load_catalogue
@@ -9,6 +11,7 @@ from kiosk.app.catalogue_view import Selection, build_look, load_presets
 from kiosk.app.commands import CommandError, parse_command
 from kiosk.app.machine import (
     NOTICE_MS,
+    Caption,
     KioskMachine,
     Phase,
     Recommendation,
@@ -16,6 +19,9 @@ from kiosk.app.machine import (
     Ticket,
     ToneOverride,
 )
+from kiosk.assistant.assistant import AssistantTurn
+from kiosk.events import EventData
+from kiosk.sync.outbox import Outbox
 from vision.skin import SkinTone
 
 CATALOGUE = load_catalogue()
@@ -28,8 +34,8 @@ class EventLog:
         self.events: list[tuple[str, str, dict]] = []
         self.forgotten: list[str] = []
 
-    def record(self, session_id: str, kind: str, data: dict) -> None:
-        self.events.append((session_id, kind, data))
+    def record(self, session_id: str, data: EventData) -> None:
+        self.events.append((session_id, data.kind, data.wire()))
 
     def forget_session(self, session_id: str) -> int:
         self.forgotten.append(session_id)
@@ -314,3 +320,72 @@ def test_a_handoff_or_help_request_that_lands_after_forget_me_is_erased_again():
     machine.handle(parse_command({"cmd": "end"}), 11)
     machine.set_help(other, 18, "open", 12)
     assert other not in log.forgotten
+
+
+# What the outbox stored (kind, then data) for these sessions when the machine still passed dicts
+# (rev 4eeefe4): the backend and every kiosk already in a store read exactly these bytes.
+WIRE = """\
+consent_given
+    {}
+session_started
+    {"mode":"makeup"}
+product_tried
+    {"product_id":"lip-sahra-velvet","shade_sku":"SAH-LIP-01","dwell_ms":5000}
+recommendation_shown
+    {"product_id":"lip-sahra-velvet","shade_sku":"SAH-LIP-03","position":0,"model_version":"m1+x"}
+skin_tone
+    {"mst":4,"undertone":"neutral"}
+product_tried
+    {"product_id":"lip-sahra-velvet","shade_sku":"SAH-LIP-02","dwell_ms":1990}
+recommendation_accepted
+    {"product_id":"lip-sahra-velvet","shade_sku":"SAH-LIP-03","position":0,"model_version":"m1+x"}
+added_to_basket
+    {"product_id":"lip-sahra-velvet","shade_sku":"SAH-LIP-03"}
+help_requested
+    {"help_request_id":17,"reason":"shopper"}
+help_answered
+    {"help_request_id":17,"wait_ms":2000}
+assistant_question
+    {"intent":"price","answered":true,"escalated":false,"lang":"ar"}
+handoff
+    {"code":"AB12CD34","items":1,"snapshot":true}
+product_tried
+    {"product_id":"lip-sahra-velvet","shade_sku":"SAH-LIP-03","dwell_ms":5000}
+session_ended
+    {"reason":"done","duration_ms":12000}
+consent_declined
+    {}
+session_started
+    {"mode":"none"}
+session_ended
+    {"reason":"done","duration_ms":1000}
+"""
+
+
+def test_the_events_the_machine_records_keep_their_wire_bytes(tmp_path):
+    path = tmp_path / "outbox.sqlite3"
+    recommend = lambda tone, override: [Recommendation("lip-sahra-velvet", "SAH-LIP-03", "a", "b")]  # noqa: E731
+    with Outbox(path) as box:
+        machine = KioskMachine(
+            CATALOGUE, load_presets(CATALOGUE), box, default_lang="ar", idle_timeout_s=60, face_gone_s=10,
+            recommend=recommend, model_version="m1+x",
+        )  # fmt: skip
+        machine.assistant_available = True
+        consented(machine, share_tone=True)
+        machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-01"}), 10)
+        machine.handle(parse_command({"cmd": "select", "sku": "SAH-LIP-02"}), 5010)
+        machine.observe(6000, True, SkinTone.from_lab((55.0, 14.0, 22.0), confidence=0.8), None)
+        machine.handle(parse_command({"cmd": "rec_accept", "sku": "SAH-LIP-03"}), 7000)
+        machine.handle(parse_command({"cmd": "basket_add", "sku": "SAH-LIP-03"}), 7100)
+        sid = machine.session.id
+        machine.set_help(sid, "17", "open", 7200)  # the sync client's text id goes out as an integer
+        machine.set_help(sid, "17", "acknowledged", 9200)
+        machine.set_assistant(sid, Caption("x", "ar"), AssistantTurn("price", True, False, "ar").event_data())
+        machine.handle(parse_command({"cmd": "summary"}), 9500)
+        machine.set_handoff(sid, Ticket("AB12CD34", "http://h/x", 1, True))
+        machine.handle(parse_command({"cmd": "end"}), 12000)
+        machine.handle(parse_command({"cmd": "start"}), 40000)
+        machine.handle(parse_command({"cmd": "consent", "accept": False}), 40000)
+        machine.handle(parse_command({"cmd": "end"}), 41000)
+    rows = sqlite3.connect(path).execute("SELECT kind, data FROM events ORDER BY id").fetchall()
+    assert "".join(f"{kind}\n    {data}\n" for kind, data in rows) == WIRE

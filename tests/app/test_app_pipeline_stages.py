@@ -58,7 +58,7 @@ class RecordingHub(FrameHub):
 
 
 class NoEvents:
-    def record(self, session_id: str, kind: str, data: dict) -> None:
+    def record(self, session_id: str, data: object) -> None:
         """Session events are not what these tests look at."""
 
 
@@ -195,7 +195,7 @@ from catalogue import load_catalogue
 from vision.capture import LatestFrameGrabber
 
 class NoEvents:
-    def record(self, session_id, kind, data):
+    def record(self, session_id, data):
         pass
 
 assert "mediapipe.tasks.python.vision" in sys.modules, "MediaPipe is left to be imported by two threads"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kiosk.app.ports import ReplySpeaker, ShadeRanker, ShopperAssistant
 from kiosk.assistant import Assistant, load_knowledge
 from kiosk.assistant.speech import Speaker
+from kiosk.events import AssistantQuestion
 from recommender.runtime import Recommender
 
 
@@ -14,7 +15,7 @@ def test_the_real_parts_fit_what_the_runtime_asks_of_them(tmp_path):
     assistant = Assistant(load_knowledge())
     assert isinstance(assistant, ShopperAssistant)
     assistant.ask("where is the lipstick?", "en")
-    assert isinstance(assistant.turns[-1].event_data(), dict)
+    assert isinstance(assistant.turns[-1].event_data(), AssistantQuestion)
     speaker = Speaker(out_dir=tmp_path)
     try:
         assert isinstance(speaker, ReplySpeaker)

@@ -2,7 +2,8 @@
 the code and by the app's own route table:
 - a write is committed only by `db.unit_of_work`, which every writing service runs in;
 - routers and admin pages hand the session to services and dependencies, never query it;
-- every JSON route declares its response model.
+- every JSON route declares its response model;
+- only the app (app.py) imports router modules: pages and routers share helpers, not routers.
 And the behaviour the style rests on: units nest, the outermost commits, a raise rolls back."""
 
 from __future__ import annotations
@@ -88,6 +89,42 @@ def test_routers_and_pages_leave_queries_to_services():
             ):
                 problems.append(f"{name}:{node.lineno} db.{node.func.attr}()")
     assert not problems, problems
+
+
+ROUTER_MODULES = {
+    "kiosk.backend." + name.removesuffix(".py").replace("/", ".")
+    for name in _modules()
+    if name.endswith("router.py")
+}
+
+
+def _router_imports(name: str, tree: ast.Module) -> list[str]:
+    """Where module `name` imports a router module (`from x.router import f`, `from x import router`)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        else:
+            continue
+        found += [f"{name}:{node.lineno} imports {m}" for m in modules if m in ROUTER_MODULES]
+    return found
+
+
+def test_only_the_app_imports_router_modules():
+    """A router only declares routes; what a page or another router shares with it (the session
+    cookie, a date range) lives in a service, a dependency or a helper module both import, so that
+    the app's one route table (app.py) is the only place routers are put together."""
+    problems = [
+        p for name, tree in _modules().items() if name != "app.py" for p in _router_imports(name, tree)
+    ]
+    assert not problems, problems
+    assert "kiosk.backend.auth.router" in ROUTER_MODULES
+    page = ast.parse(
+        "from kiosk.backend.auth.router import set_session_cookie\nfrom kiosk.backend.auth import router"
+    )
+    assert len(_router_imports("admin/pages.py", page)) == 2  # the check sees both spellings
 
 
 # Routes that answer something other than JSON, each named: the admin's HTML pages (every route

@@ -34,8 +34,8 @@ def main(data_dir: str, url: str, token: str, sessions: str, seed: str) -> int:
     )
     link.start()
 
-    def record(sid, kind, data):
-        event = link.record(sid, kind, data)
+    def record(sid, data):
+        event = link.record(sid, data)
         # One write per line, so a kill cannot leave half a report in the pipe.
         sys.stdout.write(f"recorded {event.event_id}\n")
         sys.stdout.flush()

@@ -53,8 +53,8 @@ def test_backend_down_for_the_middle_of_the_run_every_event_arrives_once(own_bac
     sessions = 1000 if backend.database_url.startswith("sqlite") else 300
     up, offline = sessions * 3 // 10, sessions * 4 // 10
 
-    def record(sid, kind, data):
-        recorded.append(link.record(sid, kind, data).event_id)
+    def record(sid, data):
+        recorded.append(link.record(sid, data).event_id)
 
     try:
         for _ in range(up):

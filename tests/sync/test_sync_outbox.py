@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from kiosk.events import EventError
+from kiosk.events import EventError, parse_data
 from kiosk.sync.outbox import Outbox
 
 
@@ -26,9 +26,11 @@ def path(tmp_path):
 def test_record_assigns_ids_sequence_and_utc_time(path):
     a, b = _sid(), _sid()
     with Outbox(path) as box:
-        e1 = box.record(a, "session_started", {"mode": "makeup"})
-        box.record(b, "consent_declined", {})
-        e2 = box.record(a, "product_tried", {"product_id": "lip-1", "shade_sku": "L-01", "dwell_ms": 1200})
+        e1 = box.record(a, parse_data("session_started", {"mode": "makeup"}))
+        box.record(b, parse_data("consent_declined", {}))
+        e2 = box.record(
+            a, parse_data("product_tried", {"product_id": "lip-1", "shade_sku": "L-01", "dwell_ms": 1200})
+        )
     assert uuid.UUID(e1.event_id).version == 4 and e1.event_id != e2.event_id
     assert (e1.seq, e2.seq) == (1, 2)
     at = dt.datetime.fromisoformat(e1.at)
@@ -49,13 +51,13 @@ def test_outbox_uses_wal_and_full_sync(path):
 def test_events_survive_reopen_without_close(path):
     sid = _sid()
     box = Outbox(path)
-    recorded = [box.record(sid, "consent_given", {}).event_id for _ in range(3)]
+    recorded = [box.record(sid, parse_data("consent_given", {})).event_id for _ in range(3)]
     # No close(): the next process opens the file as a crashed one would have left it.
     again = Outbox(path)
     batch = again.pending()
     assert [e.event_id for e in batch.events] == recorded
     # The session's sequence carries on after the reopen instead of restarting.
-    assert again.record(sid, "session_ended", {"reason": "done", "duration_ms": 10}).seq == 4
+    assert again.record(sid, parse_data("session_ended", {"reason": "done", "duration_ms": 10})).seq == 4
     again.close()
     box.close()
 
@@ -64,10 +66,10 @@ def test_batch_key_is_stable_across_restarts_until_acknowledged(path):
     sid = _sid()
     with Outbox(path) as box:
         for i in range(5):
-            box.record(sid, "added_to_basket", {"product_id": f"p{i}", "shade_sku": None})
+            box.record(sid, parse_data("added_to_basket", {"product_id": f"p{i}", "shade_sku": None}))
         first = box.pending(limit=3)
         # Recorded after the batch was formed: must not change the batch (its key names a body).
-        box.record(sid, "consent_given", {})
+        box.record(sid, parse_data("consent_given", {}))
         assert box.pending(limit=3) == first
     with Outbox(path) as box:
         again = box.pending(limit=3)
@@ -105,7 +107,7 @@ def test_batch_key_is_stable_across_restarts_until_acknowledged(path):
 def test_invalid_events_are_refused_and_nothing_is_written(path, kind, data, fault):
     with Outbox(path) as box:
         with pytest.raises(EventError, match=fault):
-            box.record(_sid(), kind, data)
+            box.record(_sid(), parse_data(kind, data))
         assert box.backlog() == 0 and box.pending() is None
 
 
@@ -119,24 +121,26 @@ def test_image_data_cannot_enter_any_field(path):
             ("handoff", {"code": "ABC", "items": 1, "snapshot": jpeg_b64}),
         ]:
             with pytest.raises(EventError):
-                box.record(_sid(), kind, data)
+                box.record(_sid(), parse_data(kind, data))
         with pytest.raises(EventError, match="UUID"):
-            box.record("not-a-session", "consent_given", {})
+            box.record("not-a-session", parse_data("consent_given", {}))
         assert box.backlog() == 0
 
 
 def test_help_ids_from_the_app_are_sent_as_integers(path):
     with Outbox(path) as box:
-        event = box.record(_sid(), "help_requested", {"help_request_id": "42", "reason": "shopper"})
+        event = box.record(
+            _sid(), parse_data("help_requested", {"help_request_id": "42", "reason": "shopper"})
+        )
     assert event.data == {"help_request_id": 42, "reason": "shopper"}
 
 
 def test_forget_session_removes_its_unsent_events_and_rekeys_the_rest(path):
     gone, kept = _sid(), _sid()
     with Outbox(path) as box:
-        box.record(gone, "consent_given", {})
-        box.record(kept, "consent_given", {})
-        box.record(gone, "skin_tone", {"mst": 5, "undertone": "warm"})
+        box.record(gone, parse_data("consent_given", {}))
+        box.record(kept, parse_data("consent_given", {}))
+        box.record(gone, parse_data("skin_tone", {"mst": 5, "undertone": "warm"}))
         in_flight = box.pending()
         assert len(in_flight.events) == 3
         assert box.forget_session(gone) == 2
@@ -144,13 +148,13 @@ def test_forget_session_removes_its_unsent_events_and_rekeys_the_rest(path):
         assert after.batch_id != in_flight.batch_id  # the old key named a body that no longer exists
         assert [e.session_id for e in after.events] == [kept]
         # A new session under the forgotten id would start over, nothing of the old one remains.
-        assert box.record(gone, "consent_given", {}).seq == 1
+        assert box.record(gone, parse_data("consent_given", {})).seq == 1
 
 
 def test_rejected_events_are_quarantined_and_the_rest_flow(path):
     sid = _sid()
     with Outbox(path) as box:
-        events = [box.record(sid, "consent_given", {}) for _ in range(4)]
+        events = [box.record(sid, parse_data("consent_given", {})) for _ in range(4)]
         batch = box.pending()
         box.reject_events(batch.batch_id, [events[1].event_id], "422 events.1: bad")
         retry = box.pending()
@@ -164,7 +168,7 @@ def test_rejected_events_are_quarantined_and_the_rest_flow(path):
 def test_unnamed_rejection_sends_each_event_alone_until_the_bad_one_is_found(path):
     sid = _sid()
     with Outbox(path) as box:
-        events = [box.record(sid, "consent_given", {}) for _ in range(3)]
+        events = [box.record(sid, parse_data("consent_given", {})) for _ in range(3)]
         batch = box.pending()
         box.reject_events(batch.batch_id, [], "413 too large")
         singles = []
@@ -181,9 +185,9 @@ def test_unnamed_rejection_sends_each_event_alone_until_the_bad_one_is_found(pat
 
 def test_quarantined_batch_stops_blocking_the_queue(path):
     with Outbox(path) as box:
-        box.record(_sid(), "consent_given", {})
+        box.record(_sid(), parse_data("consent_given", {}))
         stuck = box.pending()
-        box.record(_sid(), "consent_declined", {})
+        box.record(_sid(), parse_data("consent_declined", {}))
         box.quarantine_batch(stuck.batch_id, "409 key reused")
         nxt = box.pending()
         assert nxt.batch_id != stuck.batch_id and [e.kind for e in nxt.events] == ["consent_declined"]
@@ -197,7 +201,7 @@ def test_concurrent_recording_keeps_each_session_sequence_gapless(path):
 
         def work(sid: str) -> None:
             for _ in range(50):
-                box.record(sid, "consent_given", {})
+                box.record(sid, parse_data("consent_given", {}))
 
         threads = [threading.Thread(target=work, args=(s,)) for s in sessions for _ in range(2)]
         for t in threads:
@@ -215,13 +219,13 @@ def test_concurrent_recording_keeps_each_session_sequence_gapless(path):
 def test_session_counters_are_dropped_a_day_after_their_last_event_went(path):
     old, recent = _sid(), _sid()
     with Outbox(path) as box:
-        box.record(old, "consent_given", {})
-        box.record(recent, "consent_given", {})
+        box.record(old, parse_data("consent_given", {}))
+        box.record(recent, parse_data("consent_given", {}))
         box.mark_sent(box.pending().batch_id)
         box._db.execute(
             "UPDATE sessions SET last_at = '2000-01-01T00:00:00.000Z' WHERE session_id = ?", (old,)
         )
-        box.record(_sid(), "consent_given", {})
+        box.record(_sid(), parse_data("consent_given", {}))
         box.mark_sent(box.pending().batch_id)
         left = {r[0] for r in box._db.execute("SELECT session_id FROM sessions")}
     assert old not in left and recent in left

@@ -16,6 +16,7 @@ import numpy as np
 from syncbackend import wait_until
 from syncsim import heartbeat_info, simulate_session
 
+from kiosk.events import parse_data
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.link import SyncLink
 from kiosk.sync.options import SyncOptions
@@ -100,10 +101,10 @@ def test_nothing_image_like_leaves_the_kiosk_without_the_photo_opt_in(live_backe
         shopper = sessions[-1]
         help_id = link.request_help(shopper, "shopper", "")
         assert link.help_status(help_id) == "open"
-        link.record(shopper, "help_requested", {"help_request_id": help_id, "reason": "shopper"})
+        link.record(shopper, parse_data("help_requested", {"help_request_id": help_id, "reason": "shopper"}))
         items = [{"product_id": "lip-sahra-velvet", "shade_sku": "SAH-LIP-01"}]
         plain = link.create_handoff(shopper, items, None)
-        link.record(shopper, "handoff", {"code": plain.code, "items": 1, "snapshot": False})
+        link.record(shopper, parse_data("handoff", {"code": plain.code, "items": 1, "snapshot": False}))
         wait_until(lambda: link.status().backlog == 0, 30, "the session events to go")
         wait_until(
             lambda: {"/heartbeat", "/catalogue", "/faq"} <= {u[u.rfind("/") :] for _, u, _ in transport.sent},

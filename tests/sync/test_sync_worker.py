@@ -12,6 +12,7 @@ from faultserver import FaultServer
 from syncbackend import wait_until
 from syncsim import heartbeat_info
 
+from kiosk.events import parse_data
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.client import BackendClient
 from kiosk.sync.link import SyncLink
@@ -60,13 +61,15 @@ def test_revoked_token_stops_sending_and_keeps_every_event(live_backend, tmp_pat
     link.start()
     try:
         sid = str(uuid.uuid4())
-        before = link.record(sid, "consent_given", {}).event_id
+        before = link.record(sid, parse_data("consent_given", {})).event_id
         wait_until(lambda: link.status().backlog == 0, 20, "the first event to go")
         engine = make_engine(live_backend.database_url)
         with session_scope(make_sessionmaker(engine)) as db:
             revoke_kiosk(db, db.get(Kiosk, kiosk_id), None)
         engine.dispose()
-        after = [link.record(sid, "session_started", {"mode": "makeup"}).event_id for _ in range(3)]
+        after = [
+            link.record(sid, parse_data("session_started", {"mode": "makeup"})).event_id for _ in range(3)
+        ]
         wait_until(lambda: link.status().unauthorized, 20, "the revocation to be noticed")
         time.sleep(0.5)  # many idle polls: nothing may be sent or dropped meanwhile
         status = link.status()
@@ -85,18 +88,20 @@ def test_key_reused_for_another_body_is_quarantined_and_the_rest_flow(live_backe
     _, token = live_backend.new_kiosk("conflict-test")
     sid = str(uuid.uuid4())
     link = _link(tmp_path, live_backend.url, token)
-    stuck = [link.record(sid, "consent_given", {}).event_id for _ in range(2)]
+    stuck = [link.record(sid, parse_data("consent_given", {})).event_id for _ in range(2)]
     batch = link.outbox.pending()
     # Something else already used this batch's key for a different body (e.g. an outbox
     # restored from an old backup): the backend must answer 409, forever.
     with Outbox(tmp_path / "other.sqlite3") as other:
-        foreign = other.record(str(uuid.uuid4()), "consent_declined", {})
+        foreign = other.record(str(uuid.uuid4()), parse_data("consent_declined", {}))
     client = BackendClient(live_backend.url, token)
     client.send_events(Batch(batch.batch_id, (foreign,)))
     client.close()
     link.start()
     try:
-        later = link.record(sid, "session_ended", {"reason": "done", "duration_ms": 1000}).event_id
+        later = link.record(
+            sid, parse_data("session_ended", {"reason": "done", "duration_ms": 1000})
+        ).event_id
         wait_until(lambda: link.status().backlog == 0, 20, "the events after the conflict to go")
         status = link.status()
         assert status.quarantined == 1 and "409" in status.last_error
@@ -112,7 +117,7 @@ def test_an_event_the_backend_refuses_is_quarantined_with_its_reason(live_backen
     _, token = live_backend.new_kiosk("reject-test")
     sid = str(uuid.uuid4())
     link = _link(tmp_path, live_backend.url, token)
-    ids = [link.record(sid, "session_started", {"mode": "makeup"}).event_id for _ in range(3)]
+    ids = [link.record(sid, parse_data("session_started", {"mode": "makeup"})).event_id for _ in range(3)]
     # An older kiosk build recorded a value this backend no longer accepts.
     link.outbox._db.execute(
         "UPDATE events SET data = ? WHERE event_id = ?", (json.dumps({"mode": "dance"}), ids[1])
@@ -134,7 +139,7 @@ def test_server_errors_back_off_then_recover(tmp_path):
         server.routes["/api/v1/kiosk/events"] = (503, {}, b'{"detail":"overloaded"}')
         server.routes["/api/v1/kiosk/heartbeat"] = (200, {}, json.dumps({"settings": {}}).encode())
         link = _link(tmp_path, server.url, "t")
-        link.record(str(uuid.uuid4()), "consent_given", {})
+        link.record(str(uuid.uuid4()), parse_data("consent_given", {}))
         link.start()
         try:
             wait_until(lambda: link.worker.backoff.failures >= 4, 20, "several backed-off retries")
@@ -161,7 +166,7 @@ def test_stop_is_prompt_even_during_a_long_backoff(tmp_path):
             heartbeat_info,
             options=SyncOptions(backoff=Backoff(20.0, 20.0, random.Random(5))),
         )
-        link.record(str(uuid.uuid4()), "consent_given", {})
+        link.record(str(uuid.uuid4()), parse_data("consent_given", {}))
         link.start()
         wait_until(lambda: link.worker.backoff.failures >= 1, 20, "the first failure")
         start = time.monotonic()
@@ -180,11 +185,11 @@ def test_recording_never_waits_for_the_network(tmp_path):
         link.start()
         try:
             sid = str(uuid.uuid4())
-            link.record(sid, "consent_given", {})
+            link.record(sid, parse_data("consent_given", {}))
             time.sleep(0.2)  # the sync thread is now stuck in a request
             start = time.monotonic()
             for _ in range(20):
-                link.record(sid, "consent_given", {})
+                link.record(sid, parse_data("consent_given", {}))
             assert time.monotonic() - start < 2.0  # bounded by fsyncs, not by the read timeout
             assert link.status().backlog == 21
         finally:

@@ -3,7 +3,6 @@ services as the JSON API; forms carry the session's CSRF token and follow Post/R
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated
 from urllib.parse import urlparse
@@ -15,9 +14,9 @@ from starlette.datastructures import FormData
 
 from catalogue import FINISHES, PRODUCT_KINDS, UNDERTONES
 from kiosk.backend.analytics import service as analytics
-from kiosk.backend.analytics.router import date_range
+from kiosk.backend.analytics.dependencies import Days
 from kiosk.backend.auth import service as auth_service
-from kiosk.backend.auth.router import auth_error_headers, set_session_cookie
+from kiosk.backend.auth.responses import auth_error_headers, clear_session_cookie, set_session_cookie
 from kiosk.backend.catalogue import importer
 from kiosk.backend.catalogue import service as catalogue
 from kiosk.backend.catalogue.dependencies import StoreProduct
@@ -95,7 +94,7 @@ def login_submit(
 def logout(request: Request, staff: StaffDep, db: DB):
     auth_service.sign_out(db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/admin/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response)
     return response
 
 
@@ -120,15 +119,13 @@ def home(staff: StaffDep, db: DB):
 @router.get("/{store_id}/dashboard", response_class=HTMLResponse)
 def dashboard(
     store: ReadStore,
+    days: Days,
     request: Request,
     staff: StaffDep,
     db: DB,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
     kiosk_id: RowIdQuery = None,
 ):
-    first, last = date_range(start, end, store.timezone)
-    k = analytics.kpis(db, store.id, first, last, kiosk_id)
+    k = analytics.kpis(db, store.id, days.first, days.last, kiosk_id)
     store_kiosks = kiosks.list_kiosks(db, store.id)
     return render(
         request,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from kiosk.backend.auth import service
 from kiosk.backend.auth.dependencies import ValidUser
 from kiosk.backend.auth.models import User
+from kiosk.backend.auth.responses import auth_error_headers, clear_session_cookie, set_session_cookie
 from kiosk.backend.auth.schemas import AccessIn, LoginIn, LoginOut, PasswordIn, UserIn, UserOut
 from kiosk.backend.deps import DB, SESSION_COOKIE, AdminDep, Settings, StaffDep
 from kiosk.backend.ratelimit import client_address
@@ -20,22 +21,6 @@ def user_out(u: User) -> UserOut:
     return UserOut(
         id=u.id, email=u.email, role=u.role, stores=[s.id for s in u.stores], is_active=u.is_active
     )
-
-
-def set_session_cookie(response: Response, value: str, settings) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        max_age=settings.session_ttl_hours * 3600,
-        httponly=True,
-        secure=settings.cookie_secure,
-        samesite="strict",
-        path="/",
-    )
-
-
-def auth_error_headers(exc: service.AuthError) -> dict[str, str]:
-    return {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s else {}
 
 
 @router.post(
@@ -62,7 +47,7 @@ def login(body: LoginIn, request: Request, db: DB, settings: Settings) -> JSONRe
 def logout(request: Request, staff: StaffDep, db: DB) -> Response:
     service.sign_out(db, request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response)
     return response
 
 

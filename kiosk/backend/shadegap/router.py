@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Annotated, Literal
 
@@ -11,24 +10,21 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from kiosk.backend.admin.pages import render
-from kiosk.backend.analytics.router import date_range
+from kiosk.backend.analytics.dependencies import DateRange, Days
 from kiosk.backend.catalogue.csv_format import neutralise
 from kiosk.backend.deps import DB, ReadStore, StaffDep
 from kiosk.backend.shadegap import service
 from kiosk.backend.shadegap.schemas import ShadeGap
-from kiosk.backend.stores.models import Store
 
 staff_api = APIRouter(prefix="/api/v1/stores/{store_id}", tags=["shade gap"])
 page = APIRouter(prefix="/admin", include_in_schema=False)
 
-Day = Annotated[dt.date | None, Query()]
 Kind = Annotated[Literal["foundation", "concealer"], Query()]
 
 
-def _report(db, store: Store, start, end, kind: str) -> ShadeGap:
-    first, last = date_range(start, end, store.timezone)
+def _report(db, store_id: str, days: DateRange, kind: str) -> ShadeGap:
     try:
-        return service.shade_gap(db, store.id, first, last, kind)
+        return service.shade_gap(db, store_id, days.first, days.last, kind)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
 
@@ -36,27 +32,23 @@ def _report(db, store: Store, start, end, kind: str) -> ShadeGap:
 @staff_api.get("/shade-gap")
 def get_shade_gap(
     store_id: str,
-    store: ReadStore,
+    days: Days,
     staff: StaffDep,
     db: DB,
-    start: Day = None,
-    end: Day = None,
     kind: Kind = "foundation",
 ) -> ShadeGap:
-    return _report(db, store, start, end, kind)
+    return _report(db, store_id, days, kind)
 
 
 @staff_api.get("/shade-gap.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def shade_gap_csv(
     store_id: str,
-    store: ReadStore,
+    days: Days,
     staff: StaffDep,
     db: DB,
-    start: Day = None,
-    end: Day = None,
     kind: Kind = "foundation",
 ) -> Response:
-    gap = _report(db, store, start, end, kind)
+    gap = _report(db, store_id, days, kind)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["mst", "undertone", "best_sku", "best_name_en", "best_name_ar", "best_hex",
@@ -84,14 +76,12 @@ def shade_gap_csv(
 def shade_gap_page(
     store_id: str,
     store: ReadStore,
+    days: Days,
     request: Request,
     staff: StaffDep,
     db: DB,
-    start: Day = None,
-    end: Day = None,
     kind: Kind = "foundation",
 ):
-
-    gap = _report(db, store, start, end, kind)
+    gap = _report(db, store_id, days, kind)
     rows = [gap.cells[i : i + 3] for i in range(0, len(gap.cells), 3)]
     return render(request, "shadegap.html", staff, store=store, gap=gap, rows=rows)
