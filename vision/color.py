@@ -42,6 +42,7 @@ def srgb_to_linear(c: np.ndarray) -> np.ndarray:
 # sRGB byte -> linear light, for indexing uint8 pixels directly (a lookup, not a power per pixel).
 SRGB_TO_LINEAR_LUT = srgb_to_linear(np.arange(256) / 255.0).astype(np.float32)
 CLIPPED_LINEAR = 0.98  # a channel at or above this linear level is taken as clipped by the camera
+REFERENCE_GRAY = 0.20  # linear level of a mid-grey reference card (~L* 52)
 
 
 def linear_to_srgb(c: np.ndarray) -> np.ndarray:

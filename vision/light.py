@@ -31,11 +31,16 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vision.color import SRGB_TO_LINEAR_LUT, hex_to_rgb, linear_to_srgb, rgb_to_lab, srgb_to_linear
+from vision.color import (
+    REFERENCE_GRAY,
+    SRGB_TO_LINEAR_LUT,
+    hex_to_rgb,
+    linear_to_srgb,
+    rgb_to_lab,
+    srgb_to_linear,
+)
 from vision.face import FaceResult
 from vision.sclera import SCLERA_LEVEL, sample_sclera
-
-REFERENCE_GRAY = 0.20  # linear level of a mid-grey reference card (~L* 52)
 
 # How far a colour-only reading can be off under neutral light, in natural-log gain per
 # channel: people's sclera differ in yellowness by about ±8%, and grey world is at the mercy

@@ -33,6 +33,7 @@ import numpy as np
 
 from vision.color import (
     CLIPPED_LINEAR,
+    REFERENCE_GRAY,
     SRGB_TO_LINEAR_LUT,
     delta_e2000,
     ita_class,
@@ -48,10 +49,6 @@ from vision.sclera import SCLERA_LEVEL, sample_sclera
 FOREHEAD = [108, 109, 10, 338, 337, 151]
 RIGHT_CHEEK = [117, 118, 101, 36, 205, 187, 123]
 LEFT_CHEEK = [346, 347, 330, 266, 425, 411, 352]
-FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-             152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109]  # fmt: skip
-
-REFERENCE_GRAY = 0.20  # linear level of a mid-grey reference card (~L* 52)
 
 
 @dataclass(frozen=True)

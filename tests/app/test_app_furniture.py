@@ -84,8 +84,8 @@ def wait_state(page, expression: str) -> None:
     )
 
 
-def test_place_move_turn_and_remove_furniture_by_tapping(browser, furniture_kiosk):
-    runtime, url = furniture_kiosk
+def open_furniture_mode(browser, url: str):
+    """A shopper's page on the kiosk, past the welcome and consent, in furniture mode."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(url)
     page.wait_for_function("window.__maraya && window.__maraya.stats.drawn > 0")
@@ -94,6 +94,12 @@ def test_place_move_turn_and_remove_furniture_by_tapping(browser, furniture_kios
     page.wait_for_selector("body[data-phase=mode]")
     page.click("#mode-buttons button >> nth=1")  # furniture
     page.wait_for_selector("body[data-phase=furniture]")
+    return page
+
+
+def test_place_move_turn_and_remove_furniture_by_tapping(browser, furniture_kiosk):
+    runtime, url = furniture_kiosk
+    page = open_furniture_mode(browser, url)
     empty = latest_frame(runtime)
     calls = runtime.pipeline.tracker_calls
 
@@ -189,14 +195,7 @@ def test_a_shopper_stays_in_front_of_a_sofa_placed_behind_them(browser, shopper_
     runtime, url = shopper_kiosk
     image_path, calibration_path, alpha = shopper_showroom
     calibration = Calibration.load(calibration_path)
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(url)
-    page.wait_for_function("window.__maraya && window.__maraya.stats.drawn > 0")
-    page.click("#start-btn")
-    page.click("#consent-yes")
-    page.wait_for_selector("body[data-phase=mode]")
-    page.click("#mode-buttons button >> nth=1")  # furniture
-    page.wait_for_selector("body[data-phase=furniture]")
+    page = open_furniture_mode(browser, url)
     empty = latest_frame(runtime)
     page.click('#f-items [data-product="fur-sofa"]')
     u, v = project_world(np.array([[BEHIND[0], 0.0, BEHIND[1]]]), calibration.intrinsics, calibration.pose)[0]

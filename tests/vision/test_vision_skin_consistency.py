@@ -11,8 +11,9 @@ from vision.capture import open_source
 from vision.color import delta_e2000
 from vision.evaluate import LONDON, ROOT, clip_stability, expression_pairs, poly_mask, relight
 from vision.face import FaceTracker
+from vision.makeup.regions import FACE_OVAL
 from vision.sclera import LEFT_EYE, RIGHT_EYE
-from vision.skin import FACE_OVAL, JUMP_DE, SkinToneEstimator, measure_frame
+from vision.skin import JUMP_DE, SkinToneEstimator, measure_frame
 
 FACE_CLIP = ROOT / "tests" / "data" / "face_clip.mp4"
 DEMO_CLIP = ROOT / "assets" / "demo" / "shopper.mp4"
