@@ -10,9 +10,17 @@ Where the gains come from, best first:
   recorded by `kiosk calibrate light` under the store's normal light): exact, exposure and
   colour, because the same patch is compared with itself;
 - the whites of the eyes (`vision.sclera`, the one sampler skin tone reads too): lit by the
-  same light as the face and near-neutral on every skin tone, but their brightness varies
-  about 2.5× between people under one studio light (eye opening, lid shadow), so without a
-  reference they tell the light's *colour* only, never its exposure;
+  same light as the face and near-neutral on every skin tone, so they tell the light's
+  colour; their brightness varies about 2.5× between people under one studio light (eye
+  opening, lid shadow), so alone they cannot tell its exposure;
+- exposure without a reference: the frame's white point (`WHITE_POINT_SHARE`), held within
+  what the eye whites allow. A camera puts the brightest things in view (speculars, white
+  walls, lamps) at the top of its range; when they stop short of it, the scene is dimmer than
+  the camera was set for, as in a dim corner with the exposure locked (a camera that raises
+  its own exposure in the dark fills its range again, and then the shades need no darkening
+  either). A frame with nothing bright in view looks dim the same way, so the eye whites
+  bound how far it is believed; they alone may brighten, only by what they read beyond
+  their spread between people, since the white point cannot see past clipping;
 - grey world over the frame when the eyes are closed or hidden: colour only, less trusted.
 
 `measure_light` is one frame's raw reading, all of it (what skin tone needs to divide out);
@@ -32,6 +40,7 @@ import cv2
 import numpy as np
 
 from vision.color import (
+    CLIPPED_LINEAR,
     REFERENCE_GRAY,
     SRGB_TO_LINEAR_LUT,
     hex_to_rgb,
@@ -52,8 +61,22 @@ COLOUR_UNCERTAINTY = {"sclera": 0.10, "grey_world": 0.20}
 # sampled pixels the uncertainty grows as 1/sqrt(pixels), the way a mean's error does.
 SCLERA_FULL_TRUST_PIXELS = 64
 # A colour-only reading that puts one channel at more than twice another is taken for a failed
-# reading (red, shadowed or tiny eyes; an old print's dye fade), not for a lamp: it is ignored.
+# reading (red, shadowed or tiny eyes; an old print's dye fade), not for a lamp: its colour is
+# ignored (the eyes still bound the exposure).
 MAX_COLOUR_RATIO = 2.0
+# Exposure without a reference. The white point: the linear level below which all but this
+# share of the frame's brightest channel lies; a photo that fills the camera's range puts it
+# at clipping (CLIPPED_LINEAR): 29 of 34 studio, press and phone photos read within 0.08 (log)
+# of it (the others are graded or moody). A video stream's own top is learned from the stream
+# instead (`LightEstimator`): codecs and webcams often stop short of clipping (the demo clip
+# and the Pexels clip at about 0.6). Darkening starts past WHITE_POINT_BAND below the top.
+# The eye whites' level spreads 0.3 (log, std) between people under one light (31 portraits),
+# so they bound the exposure to within EXPOSURE_UNCERTAINTY of what they read: a graded or
+# moody photo whose eyes read normal is not taken for a dim store, and eyes must read this
+# much too bright before the shades are brightened.
+WHITE_POINT_SHARE = 0.005
+WHITE_POINT_BAND = 0.1
+EXPOSURE_UNCERTAINTY = 0.45
 # Smoothing: the median of the last MEDIAN_WINDOW_MS of readings ignores a shadow passing
 # for less than half that; the exponential follow-up turns a real change of light into a
 # fade rather than a step.
@@ -137,6 +160,7 @@ class LightSample:
     gains_bgr: tuple[float, float, float]
     source: str  # reference | sclera | grey_world
     pixels: int  # how many pixels it was read from
+    white_point: float = CLIPPED_LINEAR  # the frame's white point (linear), see WHITE_POINT_SHARE
 
 
 def measure_light(
@@ -152,47 +176,90 @@ def measure_light(
             x0, y0, x1, y1 = reference.rect
             gains = reference.read(image) / np.asarray(reference.level)
             return _sample(gains, "reference", (x1 - x0) * (y1 - y0))
+    pix = image[::4, ::4].reshape(-1, 3)
+    white = white_point(pix)
     if face is not None:
         whites = sample_sclera(image, face.landmarks)
         if len(whites.pixels) >= 12:
-            return _sample(whites.linear_white() / SCLERA_LEVEL, "sclera", len(whites.pixels))
-    pix = image[::4, ::4].reshape(-1, 3)
-    return _sample(SRGB_TO_LINEAR_LUT[pix].mean(axis=0) / REFERENCE_GRAY, "grey_world", len(pix))
+            return _sample(whites.linear_white() / SCLERA_LEVEL, "sclera", len(whites.pixels), white)
+    return _sample(SRGB_TO_LINEAR_LUT[pix].mean(axis=0) / REFERENCE_GRAY, "grey_world", len(pix), white)
 
 
-def _sample(gains: np.ndarray, source: str, pixels: int) -> LightSample:
+def white_point(pixels: np.ndarray) -> float:
+    """Linear level of the frame's brightest channel that all but WHITE_POINT_SHARE stay under."""
+    brightest = pixels.max(axis=1)
+    k = min(len(brightest) - 1, int(len(brightest) * (1.0 - WHITE_POINT_SHARE)))
+    return float(SRGB_TO_LINEAR_LUT[np.partition(brightest, k)[k]])
+
+
+def _sample(gains: np.ndarray, source: str, pixels: int, white: float = CLIPPED_LINEAR) -> LightSample:
     g = np.maximum(gains, 1e-3)
-    return LightSample((float(g[0]), float(g[1]), float(g[2])), source, pixels)
+    return LightSample((float(g[0]), float(g[1]), float(g[2])), source, pixels, white)
 
 
-def trusted_log_gains(sample: LightSample) -> np.ndarray | None:
+def trusted_log_gains(sample: LightSample, camera_white: float = CLIPPED_LINEAR) -> np.ndarray | None:
     """The part of a reading the renderer may believe, as natural-log gains (BGR); None: none.
 
-    A reference is exact. A colour-only source loses its exposure (its brightness says more
-    about the eye than the light) and, per channel, its known uncertainty: a soft threshold,
-    continuous, so a light drifting across it never makes the colours jump.
+    A reference is exact. A colour-only source loses, per channel, its known uncertainty: a
+    soft threshold, continuous, so a light drifting across it never makes the colours jump.
+    Exposure comes from the frame's white point held within what the eye whites allow
+    (`exposure_from_eyes`); grey world says nothing about it.
     """
     log = np.log(np.asarray(sample.gains_bgr))
     if sample.source == "reference":
         return log
-    if max(sample.gains_bgr) > MAX_COLOUR_RATIO * min(sample.gains_bgr):
+    failed_colour = max(sample.gains_bgr) > MAX_COLOUR_RATIO * min(sample.gains_bgr)
+    if failed_colour and sample.source != "sclera":
         return None
-    log -= log.mean()
+    exposure = float(log.mean())
+    log -= exposure
     band = COLOUR_UNCERTAINTY[sample.source]
     if sample.source == "sclera":
         band *= max(1.0, np.sqrt(SCLERA_FULL_TRUST_PIXELS / sample.pixels))
-    return np.sign(log) * np.maximum(np.abs(log) - band, 0.0)
+    colour = np.zeros(3) if failed_colour else np.sign(log) * np.maximum(np.abs(log) - band, 0.0)
+    if sample.source != "sclera":
+        return colour
+    return colour + exposure_from_eyes(exposure, sample.white_point, camera_white)
+
+
+def beyond(log: np.ndarray | float, band: float) -> np.ndarray:
+    """What of a reading to believe given its uncertainty `band`: nothing within the band, all
+    of it beyond twice the band, and a ramp between, so a light drifting across never makes
+    the colours jump and a strong light is followed exactly."""
+    x = np.asarray(log, np.float64)
+    return x * np.clip((np.abs(x) - band) / band, 0.0, 1.0)
+
+
+def exposure_from_eyes(sclera_log: float, white: float, camera_white: float = CLIPPED_LINEAR) -> float:
+    """Natural-log exposure to render with, from the eye whites' level and the frame's white
+    point: how far the white point stops short of the camera's (`camera_white`), past its
+    band, but no darker than the eyes allow; brighter only where the eyes read brighter than
+    they can by chance."""
+    short = float(beyond(min(np.log(max(white, 1e-4) / camera_white), 0.0), WHITE_POINT_BAND))
+    if short < 0.0:
+        return min(0.0, max(short, sclera_log - EXPOSURE_UNCERTAINTY))
+    return max(0.0, sclera_log - EXPOSURE_UNCERTAINTY)
 
 
 class LightEstimator:
-    """One light estimate per frame, smoothed over time; the kiosk keeps one per camera."""
+    """One light estimate per frame, smoothed over time; the kiosk keeps one per camera.
 
-    def __init__(self, reference: LightReference | None = None) -> None:
+    `stream`: the frames come from one camera or video, whose own white point (the top its
+    frames normally reach) is learned as it plays: the highest of the white point's running
+    medians, so a light that dims later is followed and a camera or codec that never fills
+    its range is not taken for a dim store. Otherwise (photos) the top is clipping.
+    """
+
+    def __init__(self, reference: LightReference | None = None, stream: bool = False) -> None:
         self.reference = reference
+        self.stream = stream
+        self._camera_white: float | None = None if stream else CLIPPED_LINEAR
+        self._whites: deque[tuple[float, float]] = deque()
         self.reset()
 
     def reset(self) -> None:
-        """Forget the readings (a new shopper: the eye whites are theirs, not the last one's)."""
+        """Forget the readings (a new shopper: the eye whites are theirs, not the last one's).
+        A stream's white point is the camera's, not the shopper's: it is kept."""
         self._recent: deque[tuple[float, np.ndarray]] = deque()
         self._log: np.ndarray | None = None
         self._t_ms: float | None = None
@@ -209,9 +276,12 @@ class LightEstimator:
         """Read this frame's light and return the smoothed estimate to render it with."""
         if self._t_ms is not None and t_ms < self._t_ms:  # a new clip or a looped video
             self.reset()
+            if self.stream:
+                self._camera_white, self._whites = None, deque()
         if face is None and self.reference is None:  # nothing to read the light from but the room
             return self.current
-        reading = trusted_log_gains(measure_light(image, face, self.reference))
+        sample = measure_light(image, face, self.reference)
+        reading = trusted_log_gains(sample, self._learn_camera_white(sample.white_point, t_ms))
         if reading is None:
             return self.current
         self._recent.append((t_ms, reading))
@@ -225,6 +295,16 @@ class LightEstimator:
             self._log = self._log + a * (target - self._log)
         self._t_ms = t_ms
         return self.current
+
+    def _learn_camera_white(self, white: float, t_ms: float) -> float:
+        if not self.stream:
+            return CLIPPED_LINEAR
+        self._whites.append((t_ms, white))
+        while self._whites[0][0] < t_ms - MEDIAN_WINDOW_MS:
+            self._whites.popleft()
+        median = float(np.median([w for _, w in self._whites]))
+        self._camera_white = median if self._camera_white is None else max(self._camera_white, median)
+        return self._camera_white
 
 
 def find_grey_card(image: np.ndarray) -> tuple[int, int, int, int]:

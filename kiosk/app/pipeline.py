@@ -164,7 +164,7 @@ class Pipeline:
         # so an operator learns why the kiosk shows a plain mirror instead of a silent log line.
         self.broken: dict[str, str] = {}
         self._skin = SkinToneEstimator()
-        self._store_light = LightEstimator(light_reference)  # the light the shades are shown in
+        self._store_light = LightEstimator(light_reference, stream=True)  # the light the shades are shown in
         self._settled = False
         self._light: str | None = None
         self._session_id: str | None = None

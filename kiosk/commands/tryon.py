@@ -1,4 +1,8 @@
-"""`kiosk tryon`: render a look on a camera, video, image or folder and write the result."""
+"""`kiosk tryon`: render a look on a camera, video, image or folder and write the result.
+
+It paints as the kiosk does (kiosk/app/pipeline.py): faces, then the hands in front of them,
+then the store's light, then the look; `--catalogue-colour` paints the shades as the catalogue
+gives them whatever the light, and `--no-hands` paints over hands too (to compare)."""
 
 from __future__ import annotations
 
@@ -39,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compare", action="store_true", help="write before | after side by side")
     p.add_argument("--max-frames", type=int, default=0, help="stop after N frames (cameras run until Ctrl-C)")
     p.add_argument("--mirror", action="store_true", help="mirror the input (selfie view)")
+    p.add_argument(
+        "--catalogue-colour",
+        action="store_true",
+        help="paint the catalogue colours whatever the scene's light (default: as this light shows them)",
+    )
+    p.add_argument("--no-hands", action="store_true", help="paint over hands in front of the face too")
     p.set_defaults(func=run)
 
 
@@ -48,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
 
     from vision.capture import CaptureError, VideoSource, open_source
     from vision.face import FaceModelError, FaceTracker
+    from vision.light import LightEstimator
     from vision.makeup import LookError, parse_look, render
+    from vision.occlusion import HandModelError, HandOccluder
 
     try:
         look = parse_look(args.look)
@@ -65,11 +77,14 @@ def run(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
     try:
         tracker = FaceTracker(mode="video" if is_video else "image")
-    except FaceModelError as exc:
+        occluder = None if args.no_hands else HandOccluder()
+    except (FaceModelError, HandModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # A stream's light is followed from frame to frame; each photo is its own scene.
+    light_estimator = LightEstimator(stream=is_video)
 
-    stages: dict[str, list[float]] = {"capture": [], "landmarks": [], "makeup": [], "encode": []}
+    stages: dict[str, list[float]] = {"capture": [], "landmarks": [], "hands": [], "makeup": [], "encode": []}
     writer = None
     frames = faces_seen = 0
     start = time.perf_counter()
@@ -86,7 +101,18 @@ def run(args: argparse.Namespace) -> int:
             t1 = time.perf_counter()
             faces = tracker.process(frame)
             t2 = time.perf_counter()
-            result = render(frame.image, faces, look)
+            if not is_video and frames:  # photos are unrelated: nothing carries over from the last
+                light_estimator.reset()
+                if occluder is not None:  # a fresh one: VIDEO-mode hand tracking would carry over
+                    occluder.close()
+                    occluder = HandOccluder()
+            occlusion = None if occluder is None else occluder.update(frame.image, faces, frame.timestamp_ms)
+            t2h = time.perf_counter()
+            shopper = max(faces, key=lambda f: f.interocular) if faces else None
+            light = None
+            if not args.catalogue_colour:
+                light = light_estimator.update(frame.image, shopper, frame.timestamp_ms)
+            result = render(frame.image, faces, look, occlusion=occlusion, light=light)
             t3 = time.perf_counter()
             image = np.hstack([frame.image, result]) if args.compare else result
             if folder or not is_video:
@@ -106,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
                     )
                 writer.write(image)
             t4 = time.perf_counter()
-            for key, dt in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            for key, dt in zip(stages, (t1 - t0, t2 - t1, t2h - t2, t3 - t2h, t4 - t3), strict=True):
                 stages[key].append(dt * 1000)
             frames += 1
             faces_seen += bool(faces)
@@ -116,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         tracker.close()
+        if occluder is not None:
+            occluder.close()
         source.close()
         if writer is not None:
             writer.release()

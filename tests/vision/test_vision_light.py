@@ -95,24 +95,45 @@ def test_store_light_is_worse_without_it(committed_faces):
     assert lips_under_light(carded, faces[0], STORE_LIGHT["-1 stop"], "catalogue", card) > 8
 
 
-def test_the_eye_whites_give_the_light_colour_but_never_its_exposure(committed_faces):
+def test_the_eye_whites_give_the_colour_and_the_white_point_the_exposure(committed_faces):
     image, faces = committed_faces["pexels_smile.jpg"]
     b, g, r = LightEstimator().update(relight(image, (0.8, 1.0, 1.2)), faces[0], 0.0).gains_bgr
-    assert r > 1.05 and b < 1.0, (b, g, r)
+    assert r / g > 1.05 and b / g < 1.0, (b, g, r)
     b, g, r = LightEstimator().update(relight(image, (1.2, 1.0, 0.85)), faces[0], 0.0).gains_bgr
-    assert b > 1.05 and r < 1.0, (b, g, r)
-    for stops in (0.5, 2**0.5):  # people's sclera differ more than this: exposure needs a card
-        assert LightEstimator().update(relight(image, (stops,) * 3), faces[0], 0.0) == NEUTRAL
-    # Unaltered photos read as neutral light, so the catalogue colour is painted as before;
-    # also a small face, whose few sclera pixels take colour from the skin (4:2:0 chroma).
-    assert LightEstimator().update(image, faces[0], 0.0) == NEUTRAL
-    small_image, small_faces = committed_faces["astronaut.jpg"]
-    assert measure_light(small_image, small_faces[0]).pixels < 64
-    assert LightEstimator().update(small_image, small_faces[0], 0.0) == NEUTRAL
-    # A reading no lamp would give (an old print's faded dyes) is ignored, not followed.
+    assert b / g > 1.05 and r / g < 1.0, (b, g, r)
+    # A photo that fills the camera's range, then the same scene a stop and two stops dimmer:
+    # the white point falls with the light, and the shades with it.
+    studio, studio_faces = committed_faces["astronaut.jpg"]
+    assert LightEstimator().update(studio, studio_faces[0], 0.0) == NEUTRAL
+    for dim in (0.5, 0.25):
+        gains = LightEstimator().update(relight(studio, (dim,) * 3), studio_faces[0], 0.0).gains_bgr
+        assert gains == pytest.approx((dim,) * 3, rel=0.08), (dim, gains)
+    assert measure_light(studio, studio_faces[0]).pixels < 64  # a small face: few sclera pixels
+    # A graded photo (its brightest 0.5% at 0.6 of clipping) reads dimmer, but only as far as
+    # its eye whites allow: they read normal, so it is not taken for a room a stop darker.
+    graded = LightEstimator().update(image, faces[0], 0.0).gains_bgr[1]
+    assert measure_light(image, faces[0]).white_point < 0.7 and 0.6 < graded < 0.9, graded
+    # Brighter than clipping cannot show in the white point; eyes reading brighter than people's
+    # eyes differ is needed to brighten the shades.
+    assert LightEstimator().update(relight(image, (2**0.5,) * 3), faces[0], 0.0) == NEUTRAL
+    # A colour no lamp would give (an old print's faded dyes) is ignored, not followed.
     old_image, old_faces = committed_faces["grace_hopper.jpg"]
     assert measure_light(old_image, old_faces[0]).source == "sclera"
     assert LightEstimator().update(old_image, old_faces[0], 0.0) == NEUTRAL
+
+
+def test_a_stream_learns_its_own_white_point(committed_faces):
+    """A codec or webcam that never fills its range is not a dim store; a light dimming later is."""
+    image, faces = committed_faces["pexels_smile.jpg"]  # white point at 0.6 of clipping
+    est = LightEstimator(stream=True)
+    for i in range(60):  # 2 s at 30 fps
+        assert est.update(image, faces[0], i * 33.3) == NEUTRAL
+    dim = relight(image, (0.5, 0.5, 0.5))
+    for i in range(60, 210):  # then 5 s a stop dimmer
+        light = est.update(dim, faces[0], i * 33.3)
+    assert light.gains_bgr == pytest.approx((0.5,) * 3, rel=0.1), light
+    est.reset()  # a new shopper: the camera's white point stays learnt
+    assert est.update(dim, faces[0], 210 * 33.3).gains_bgr == pytest.approx((0.5,) * 3, rel=0.1)
 
 
 def test_skin_tone_and_the_light_read_the_same_whites(committed_faces):
