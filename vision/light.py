@@ -90,10 +90,17 @@ class LightError(ValueError):
 
 @dataclass(frozen=True)
 class LightReference:
-    """A matte patch fixed in the camera's view, and its linear BGR level under normal light."""
+    """A matte patch fixed in the camera's view, and its linear BGR level under normal light.
+
+    The one card both readers use: the renderer takes the light relative to `level` (the
+    store's normal light shows the catalogue colours); skin tone needs absolute colour, so it
+    uses the card only when its own `reflectance` is known (a photographers' grey card: 0.18),
+    and the eye whites otherwise (any fixed patch of the store still serves the renderer).
+    """
 
     rect: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels
     level: tuple[float, float, float] = (REFERENCE_GRAY,) * 3
+    reflectance: float | None = None  # the card's linear reflectance, when it is a known grey
 
     def __post_init__(self) -> None:
         x0, y0, x1, y1 = self.rect
@@ -101,6 +108,8 @@ class LightReference:
             raise LightError(f"reference rect {self.rect} must be x0,y0,x1,y1 with at least 4×4 pixels")
         if min(self.level) <= 0.005 or max(self.level) > 1.0:
             raise LightError(f"reference level {self.level} must be linear values in (0.005, 1]")
+        if self.reflectance is not None and not 0.02 <= self.reflectance <= 1.0:
+            raise LightError(f"reference reflectance {self.reflectance} must be a linear value in [0.02, 1]")
 
     def read(self, image: np.ndarray) -> np.ndarray:
         """Mean linear BGR of the patch in `image`; LightError if it is off-frame or clipped."""
@@ -114,10 +123,12 @@ class LightReference:
         return SRGB_TO_LINEAR_LUT[patch].mean(axis=0)
 
     @classmethod
-    def record(cls, image: np.ndarray, rect: tuple[int, int, int, int]) -> LightReference:
+    def record(
+        cls, image: np.ndarray, rect: tuple[int, int, int, int], reflectance: float | None = None
+    ) -> LightReference:
         """The patch at `rect`, with its level as this frame shows it (the store's normal light)."""
         level = cls(rect).read(image)
-        return cls(rect, tuple(round(float(v), 5) for v in level))
+        return cls(rect, tuple(round(float(v), 5) for v in level), reflectance)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Why the white reference is the whites of the eyes: gray-world over the whole fra
 face itself set the exposure, which pushes a deep-toned face that fills the frame towards
 "medium" (the classic failure on deep skin), and the kiosk's surroundings are whatever colour
 the store painted them. The sclera is lit by the same light as the skin and is near-neutral
-on every skin tone. A reference card in view (`WhiteReference`) replaces it when a store
-configures one; gray-world over the frame is the fallback when the eyes are closed or hidden.
+on every skin tone. A grey card in view (`vision.light.LightReference`, the same card the
+renderer reads the store's light from) replaces it when the store mounted one of known
+reflectance; gray-world over the frame is the fallback when the eyes are closed or hidden.
 Per-channel gains in linear RGB undo both an exposure change and a colour cast, and their
 size tells the quality gate when the light is too far off to trust ("please step into the
 light").
@@ -44,19 +45,12 @@ from vision.color import (
     undertone,
 )
 from vision.face import FaceResult
+from vision.light import LightError, LightReference
 from vision.sclera import SCLERA_LEVEL, sample_sclera
 
 FOREHEAD = [108, 109, 10, 338, 337, 151]
 RIGHT_CHEEK = [117, 118, 101, 36, 205, 187, 123]
 LEFT_CHEEK = [346, 347, 330, 266, 425, 411, 352]
-
-
-@dataclass(frozen=True)
-class WhiteReference:
-    """A neutral card at a known place in the frame (a fixed kiosk camera sees it always)."""
-
-    rect: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels
-    linear_level: float = REFERENCE_GRAY  # the card's reflectance in linear RGB
 
 
 @dataclass(frozen=True)
@@ -189,10 +183,22 @@ def eye_trust(eyes_open: float) -> float:
     return float(np.clip(2.0 * eyes_open - 1.0, 0.0, 1.0))
 
 
+def _card(image: np.ndarray, reference: LightReference | None) -> Reference | None:
+    """The card as an absolute white: only one of known reflectance, and only in a frame where
+    it can be read (a lamp clipping it, a frame of another size: the eyes take over)."""
+    if reference is None or reference.reflectance is None:
+        return None
+    try:
+        measured = reference.read(image)
+    except LightError:
+        return None
+    return _reference_from_mean(measured, reference.reflectance, False)
+
+
 def white_balance(
     image: np.ndarray,
     face: FaceResult,
-    reference: WhiteReference | None = None,
+    reference: LightReference | None = None,
     anchor: np.ndarray | None = None,
     max_gain_ratio: float = 1.8,
     max_gain: float = 6.0,
@@ -206,9 +212,9 @@ def white_balance(
     lit like the skin, so when it clips or needs more than `max_gain`, so does the face.
     """
     eyes_open, offset, trust, surround_log = 0.0, None, 1.0, None
-    if reference is not None:
-        x0, y0, x1, y1 = reference.rect
-        own = _reference(image[y0:y1, x0:x1].reshape(-1, 3), reference.linear_level)
+    card = _card(image, reference)
+    if card is not None:
+        own = card
         log_gains = own.log_gains
     else:
         whites = sample_sclera(image, face.landmarks)
@@ -276,7 +282,7 @@ class FrameMeasure:
 def measure_frame(
     image: np.ndarray,
     face: FaceResult,
-    reference: WhiteReference | None = None,
+    reference: LightReference | None = None,
     max_gain_ratio: float = 1.8,
     max_gain: float = 6.0,
     anchor: np.ndarray | None = None,
@@ -349,7 +355,7 @@ class SkinToneEstimator:
     is not counted: the estimate waits ("settling") rather than settle on a wrong light.
     """
 
-    def __init__(self, reference: WhiteReference | None = None, settle_frames: int = 12) -> None:
+    def __init__(self, reference: LightReference | None = None, settle_frames: int = 12) -> None:
         self.reference = reference
         self.settle_frames = settle_frames
         self.reset()
@@ -392,10 +398,9 @@ class SkinToneEstimator:
         if m.code != "ok" or m.lab is None:
             return SkinReading(STATUSES[m.code], self.current)
         # Anchored frames are kept in the surround's units, so that the anchor, as it firms up
-        # over later open-eyed frames, corrects the earlier frames too.
-        anchored = (
-            anchor is not None and self.reference is None and wb is not None and wb.surround is not None
-        )
+        # over later open-eyed frames, corrects the earlier frames too (a frame read from a
+        # card has no surround: the card is absolute).
+        anchored = anchor is not None and wb is not None and wb.surround is not None
         weight = m.quality * (self._anchor_trust if anchored else 1.0)
         if weight <= 0:
             return SkinReading(STATUSES["ok" if self.settled else "settling"], self.current)

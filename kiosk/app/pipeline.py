@@ -163,7 +163,8 @@ class Pipeline:
         # What could not be built (a corrupt or missing model file), by part: /healthz reports it,
         # so an operator learns why the kiosk shows a plain mirror instead of a silent log line.
         self.broken: dict[str, str] = {}
-        self._skin = SkinToneEstimator()
+        # One card for both: the shades' light, and skin tone's white when its reflectance is known.
+        self._skin = SkinToneEstimator(light_reference)
         self._store_light = LightEstimator(light_reference, stream=True)  # the light the shades are shown in
         self._settled = False
         self._light: str | None = None

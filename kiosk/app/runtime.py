@@ -171,7 +171,9 @@ def load_light_reference(settings: KioskSettings) -> LightReference | None:
     if settings.light_card_rect is None or settings.light_card_level is None:
         return None
     try:
-        return LightReference(settings.light_card_rect, settings.light_card_level)
+        return LightReference(
+            settings.light_card_rect, settings.light_card_level, settings.light_card_reflectance
+        )
     except LightError as exc:
         log.error("light card ignored: %s", exc)
         return None

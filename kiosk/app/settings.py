@@ -57,9 +57,12 @@ class KioskSettings(BaseSettings):
     floor_tracking: bool = False  # track the printed board every frame (a camera that may move)
     # A grey card (or any fixed matte patch) in the camera's view makes the store's light exact:
     # x0, y0, x1, y1 in frame pixels and its linear BGR level under the store's normal light,
-    # both printed by `kiosk calibrate light`. Without it the light's colour comes from the eyes.
+    # both printed by `kiosk calibrate light`. Without it the light comes from the eyes and the
+    # frame's white point. With the card's own reflectance (a photographers' grey card: 0.18)
+    # skin tone reads its absolute colour from the card too, instead of from the eyes.
     light_card_rect: tuple[int, int, int, int] | None = None
     light_card_level: tuple[float, float, float] | None = None
+    light_card_reflectance: float | None = None
     # The assistant's replies are spoken (captions always show); the shopper can mute them or
     # change the volume for their session. `speech_dir` keeps the WAV files instead of playing
     # them: machines without a sound card, and tests.
@@ -81,6 +84,8 @@ class KioskSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _card_rect_and_level_together(self) -> KioskSettings:
+        if self.light_card_reflectance is not None and self.light_card_rect is None:
+            raise ValueError("light_card_reflectance needs light_card_rect and light_card_level")
         if (self.light_card_rect is None) != (self.light_card_level is None):
             raise ValueError(
                 "light_card_rect and light_card_level go together: run `kiosk calibrate light` "

@@ -54,6 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     light.add_argument("--image", required=True, help="a frame from the kiosk camera showing the card")
     light.add_argument("--rect", help="the card's x0,y0,x1,y1 in pixels (default: find it)")
+    light.add_argument(
+        "--reflectance",
+        type=float,
+        help="the card's own linear reflectance, if known (a photographers' grey card: 0.18); "
+        "skin tone then reads from it too",
+    )
     light.set_defaults(func=run_light)
 
 
@@ -149,11 +155,14 @@ def run_light(args: argparse.Namespace) -> int:
             rect = (x0, y0, x1, y1)
         else:
             rect = find_grey_card(image)
-        reference = LightReference.record(image, rect)
+        reference = LightReference.record(image, rect, args.reflectance)
     except (CaptureError, LightError, OSError) as exc:
         return _fail(str(exc))
-    print(json.dumps({"rect": list(reference.rect), "level_bgr": list(reference.level)}))
-    print("# kiosk settings (TOML), or MARAYA_LIGHT_CARD_RECT / MARAYA_LIGHT_CARD_LEVEL as JSON lists:")
+    found = {"rect": list(reference.rect), "level_bgr": list(reference.level)}
+    print(json.dumps(found | {"reflectance": reference.reflectance}))
+    print("# kiosk settings (TOML), or MARAYA_LIGHT_CARD_* as JSON:")
     print(f"light_card_rect = {list(reference.rect)}")
     print(f"light_card_level = {list(reference.level)}")
+    if reference.reflectance is not None:
+        print(f"light_card_reflectance = {reference.reflectance}")
     return 0

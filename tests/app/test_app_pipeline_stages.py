@@ -272,3 +272,14 @@ def test_healthz_names_what_is_broken(tmp_path):
     assert answer.status_code == 503
     assert answer.json()["status"] == "broken"
     assert "corrupt" in answer.json()["broken"]["face_tracker"]
+
+
+def test_one_light_card_serves_the_shades_and_skin_tone():
+    from vision.light import LightReference
+
+    card = LightReference((0, 0, 8, 8), reflectance=0.18)
+    machine = KioskMachine(
+        CATALOGUE, load_presets(CATALOGUE), NoEvents(), default_lang="en", idle_timeout_s=60, face_gone_s=5
+    )
+    pipeline = Pipeline(LatestFrameGrabber(str(DEMO_CLIP)), machine, FrameHub(), light_reference=card)
+    assert pipeline._store_light.reference is card and pipeline._skin.reference is card

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from kiosk.app.runtime import load_light_reference
 from kiosk.app.settings import KioskSettings
 from kiosk.cli import main as kiosk_main
 from vision.color import hex_to_lab
@@ -212,9 +213,19 @@ def test_kiosk_calibrate_light_prints_settings_the_kiosk_takes(tmp_path, capsys)
     found = json.loads(capsys.readouterr().out.splitlines()[0])
     (x0, y0, x1, y1), (cx0, cy0, cx1, cy1) = found["rect"], card
     assert cx0 <= x0 < x1 <= cx1 and cy0 <= y0 < y1 <= cy1
-    assert max(found["level_bgr"]) == pytest.approx(0.18, abs=0.005)
+    assert max(found["level_bgr"]) == pytest.approx(0.18, abs=0.005) and found["reflectance"] is None
     settings = KioskSettings(light_card_rect=found["rect"], light_card_level=found["level_bgr"])
-    assert LightReference(settings.light_card_rect, settings.light_card_level).rect == tuple(found["rect"])
+    assert load_light_reference(settings).rect == tuple(found["rect"])
+    # A grey card of known reflectance: the kiosk's skin tone reads from it too.
+    assert kiosk_main(["calibrate", "light", "--image", str(photo), "--reflectance", "0.18"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert json.loads(lines[0])["reflectance"] == 0.18 and "light_card_reflectance = 0.18" in lines
+    card = load_light_reference(KioskSettings(**{**settings.model_dump(), "light_card_reflectance": 0.18}))
+    assert card.reflectance == 0.18
+    assert kiosk_main(["calibrate", "light", "--image", str(photo), "--reflectance", "7"]) == 2
+    assert "reflectance" in capsys.readouterr().err
+    with pytest.raises(ValidationError, match="needs light_card_rect"):
+        KioskSettings(light_card_reflectance=0.18)
     assert kiosk_main(["calibrate", "light", "--image", str(photo), "--rect", "1,2,3"]) == 2
     assert "four integers" in capsys.readouterr().err
     with pytest.raises(ValidationError, match="go together"):

@@ -76,16 +76,25 @@ def test_estimator_settles_reports_and_resets(committed_faces):
 
 def test_reference_card_and_closed_eyes_fallback(committed_faces):
     from vision.color import linear_to_srgb as to_srgb
-    from vision.skin import WhiteReference
+    from vision.light import LightReference
 
     image, faces = committed_faces["astronaut.jpg"]
     card = image.copy()
     card[10:60, 10:60] = np.uint8(to_srgb(np.array(0.2)) * 255)  # a mid-grey card in view
-    ref = WhiteReference((10, 10, 60, 60), linear_level=0.2)
+    ref = LightReference.record(card, (10, 10, 60, 60), reflectance=0.2)  # the kiosk's one card
     base = measure_frame(card, faces[0], ref)
+    assert base.white.gains == pytest.approx((1.0, 1.0, 1.0), abs=0.02)  # read from the card
     for gains in MILD.values():
         m = measure_frame(relight(card, gains), faces[0], ref)
         assert m.code == "ok" and delta_e2000(m.lab, base.lab) < 3
+    # A patch of unknown reflectance serves the renderer only: skin tone reads the eyes.
+    patch = LightReference.record(card, (10, 10, 60, 60))
+    eyes = measure_frame(relight(card, (0.5, 0.5, 0.5)), faces[0], patch)
+    assert eyes.white.eyes_open > 0 and eyes.white.gains != base.white.gains
+    # A card a lamp clips cannot be read: the eyes take over instead of refusing the light.
+    blown = card.copy()
+    blown[10:60, 10:60] = 255
+    assert measure_frame(blown, faces[0], ref).code == "ok"
     # Eyes painted over (closed / hidden): the estimate still comes, from gray-world.
     closed = image.copy()
     for eye in ([33, 133, 159, 145], [263, 362, 386, 374]):
