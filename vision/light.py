@@ -187,20 +187,23 @@ def measure_light(
             x0, y0, x1, y1 = reference.rect
             gains = reference.read(image) / np.asarray(reference.level)
             return _sample(gains, "reference", (x1 - x0) * (y1 - y0))
-    pix = image[::4, ::4].reshape(-1, 3)
-    white = white_point(pix)
+    white = white_point(image)
     if face is not None:
         whites = sample_sclera(image, face.landmarks)
         if len(whites.pixels) >= 12:
             return _sample(whites.linear_white() / SCLERA_LEVEL, "sclera", len(whites.pixels), white)
+    pix = image[::4, ::4].reshape(-1, 3)
     return _sample(SRGB_TO_LINEAR_LUT[pix].mean(axis=0) / REFERENCE_GRAY, "grey_world", len(pix), white)
 
 
-def white_point(pixels: np.ndarray) -> float:
-    """Linear level of the frame's brightest channel that all but WHITE_POINT_SHARE stay under."""
-    brightest = pixels.max(axis=1)
-    k = min(len(brightest) - 1, int(len(brightest) * (1.0 - WHITE_POINT_SHARE)))
-    return float(SRGB_TO_LINEAR_LUT[np.partition(brightest, k)[k]])
+def white_point(image: np.ndarray) -> float:
+    """Linear level of the frame's brightest channel that all but WHITE_POINT_SHARE stay under
+    (every 4th pixel each way; a histogram, not a sort: about 0.1 ms at 720p)."""
+    sub = image[::4, ::4]
+    brightest = np.maximum(np.maximum(sub[..., 0], sub[..., 1]), sub[..., 2])
+    below = np.cumsum(np.bincount(brightest.ravel(), minlength=256))
+    level = int(np.searchsorted(below, brightest.size * (1.0 - WHITE_POINT_SHARE)))
+    return float(SRGB_TO_LINEAR_LUT[min(level, 255)])
 
 
 def _sample(gains: np.ndarray, source: str, pixels: int, white: float = CLIPPED_LINEAR) -> LightSample:
