@@ -9,19 +9,23 @@ Where the gains come from, best first:
 - a reference in view (`LightReference`: a grey card or any fixed matte patch of the store,
   recorded by `kiosk calibrate light` under the store's normal light): exact, exposure and
   colour, because the same patch is compared with itself;
-- the whites of the eyes (`vision.sclera`, the one sampler skin tone reads too): lit by the
-  same light as the face and near-neutral on every skin tone, so they tell the light's
-  colour; their brightness varies about 2.5× between people under one studio light (eye
-  opening, lid shadow), so alone they cannot tell its exposure;
-- exposure without a reference: the frame's white point (`WHITE_POINT_SHARE`), held within
-  what the eye whites allow. A camera puts the brightest things in view (speculars, white
-  walls, lamps) at the top of its range; when they stop short of it, the scene is dimmer than
-  the camera was set for, as in a dim corner with the exposure locked (a camera that raises
-  its own exposure in the dark fills its range again, and then the shades need no darkening
-  either). A frame with nothing bright in view looks dim the same way, so the eye whites
-  bound how far it is believed; they alone may brighten, only by what they read beyond
-  their spread between people, since the white point cannot see past clipping;
-- grey world over the frame when the eyes are closed or hidden: colour only, less trusted.
+- without a reference, the frame's white point (`WHITE_POINT_SHARE`, per channel) held
+  within what the whites of the eyes allow. The eyes (`vision.sclera`, the one sampler skin
+  tone reads too) are lit by the same light as the face and near-neutral on every skin tone,
+  but people's differ: in colour by about ±8%, in brightness about 2.5× under one studio
+  light (eye opening, lid shadow). A camera puts the brightest things in view (speculars,
+  white walls, lamps) at the top of its range and, when they are white, shows the light's
+  colour on them; when they stop short of the top, the scene is dimmer than the camera was
+  set for, as in a dim corner with the exposure locked (a camera that raises its own
+  exposure in the dark fills its range again, and then the shades need no darkening either).
+  Neither source is enough alone: the brightest thing may be coloured or missing, and the
+  eyes are one person's. So the light is the white point's, moved into the range the eyes'
+  reading allows: a colour within their uncertainty of what they read (with a neutral white
+  point, that is the eyes' reading less its uncertainty), an exposure no darker than they
+  allow; only they can brighten (the white point cannot see past clipping), and only by
+  what they read beyond their spread between people;
+- grey world over the frame when the eyes are closed or hidden, in place of the eyes, with a
+  wider uncertainty.
 
 `measure_light` is one frame's raw reading, all of it (what skin tone needs to divide out);
 `LightEstimator` turns the readings into what the renderer should trust: a colour reading's
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -51,10 +56,11 @@ from vision.color import (
 from vision.face import FaceResult
 from vision.sclera import SCLERA_LEVEL, sample_sclera
 
-# How far a colour-only reading can be off under neutral light, in natural-log gain per
-# channel: people's sclera differ in yellowness by about ±8%, and grey world is at the mercy
-# of whatever colours the store and the shopper wear. Only the part of a reading beyond this
-# is believed, so ordinary light reads exactly neutral and a strong cast is followed.
+# How far a colour reading can be off under neutral light, in natural-log gain per channel:
+# people's sclera differ in yellowness by about ±8%, and grey world is at the mercy of
+# whatever colours the store and the shopper wear. The light's colour is taken as near the
+# white point's cast as this allows, so with a neutral white point ordinary light reads
+# exactly neutral, and a strong cast is followed.
 COLOUR_UNCERTAINTY = {"sclera": 0.10, "grey_world": 0.20}
 # Camera streams and JPEGs carry colour at half resolution (4:2:0), so the whites of small eyes
 # (a face far from the camera) take colour from the lids and skin around them. Below this many
@@ -64,18 +70,24 @@ SCLERA_FULL_TRUST_PIXELS = 64
 # reading (red, shadowed or tiny eyes; an old print's dye fade), not for a lamp: its colour is
 # ignored (the eyes still bound the exposure).
 MAX_COLOUR_RATIO = 2.0
-# Exposure without a reference. The white point: the linear level below which all but this
-# share of the frame's brightest channel lies; a photo that fills the camera's range puts it
-# at clipping (CLIPPED_LINEAR): 29 of 34 studio, press and phone photos read within 0.08 (log)
-# of it (the others are graded or moody). A video stream's own top is learned from the stream
-# instead (`LightEstimator`): codecs and webcams often stop short of clipping (the demo clip
-# and the Pexels clip at about 0.6). Darkening starts past WHITE_POINT_BAND below the top.
+# Exposure without a reference. The white point: per channel, the linear level below which
+# all but this share of the frame lies; a photo that fills the camera's range puts its
+# brightest channel at clipping (CLIPPED_LINEAR): 29 of 34 studio, press and phone photos read
+# within 0.08 (log) of it (the others are graded or moody). A video stream's own top is
+# learned from the stream instead (`LightEstimator`): codecs and webcams often stop short of
+# clipping (the demo clip and the Pexels clip at about 0.6). Darkening starts past
+# WHITE_POINT_BAND below the top.
 # The eye whites' level spreads 0.3 (log, std) between people under one light (31 portraits),
 # so they bound the exposure to within EXPOSURE_UNCERTAINTY of what they read: a graded or
 # moody photo whose eyes read normal is not taken for a dim store, and eyes must read this
 # much too bright before the shades are brightened.
 WHITE_POINT_SHARE = 0.005
 WHITE_POINT_BAND = 0.1
+CAMERA_WHITE = (CLIPPED_LINEAR,) * 3  # a photo's: its range filled, neutral
+# The white point's colour, as a cast (log, mean removed): 27 of those 29 photos read within
+# 0.01 of neutral (two street scenes 0.06-0.07: something bright and coloured in view, which
+# the eyes' bound keeps small), so a cast starts past WHITE_CAST_BAND.
+WHITE_CAST_BAND = 0.03
 EXPOSURE_UNCERTAINTY = 0.45
 # Smoothing: the median of the last MEDIAN_WINDOW_MS of readings ignores a shadow passing
 # for less than half that; the exponential follow-up turns a real change of light into a
@@ -171,7 +183,12 @@ class LightSample:
     gains_bgr: tuple[float, float, float]
     source: str  # reference | sclera | grey_world
     pixels: int  # how many pixels it was read from
-    white_point: float = CLIPPED_LINEAR  # the frame's white point (linear), see WHITE_POINT_SHARE
+    white_bgr: tuple[float, float, float] = (CLIPPED_LINEAR,) * 3  # the frame's white point (linear)
+
+    @property
+    def white_point(self) -> float:
+        """The white point's brightest channel: how close the frame comes to filling its range."""
+        return max(self.white_bgr)
 
 
 def measure_light(
@@ -186,7 +203,7 @@ def measure_light(
         with contextlib.suppress(LightError):
             x0, y0, x1, y1 = reference.rect
             gains = reference.read(image) / np.asarray(reference.level)
-            return _sample(gains, "reference", (x1 - x0) * (y1 - y0))
+            return _sample(gains, "reference", (x1 - x0) * (y1 - y0), (CLIPPED_LINEAR,) * 3)
     white = white_point(image)
     if face is not None:
         whites = sample_sclera(image, face.landmarks)
@@ -196,27 +213,30 @@ def measure_light(
     return _sample(SRGB_TO_LINEAR_LUT[pix].mean(axis=0) / REFERENCE_GRAY, "grey_world", len(pix), white)
 
 
-def white_point(image: np.ndarray) -> float:
-    """Linear level of the frame's brightest channel that all but WHITE_POINT_SHARE stay under
-    (every 4th pixel each way; a histogram, not a sort: about 0.1 ms at 720p)."""
+def white_point(image: np.ndarray) -> tuple[float, float, float]:
+    """Per channel (BGR), the linear level all but WHITE_POINT_SHARE of the frame stay under
+    (every 4th pixel each way; histograms, not sorts: about 0.2 ms at 720p)."""
     sub = image[::4, ::4]
-    brightest = np.maximum(np.maximum(sub[..., 0], sub[..., 1]), sub[..., 2])
-    below = np.cumsum(np.bincount(brightest.ravel(), minlength=256))
-    level = int(np.searchsorted(below, brightest.size * (1.0 - WHITE_POINT_SHARE)))
-    return float(SRGB_TO_LINEAR_LUT[min(level, 255)])
+    levels = []
+    for c in range(3):
+        below = np.cumsum(np.bincount(sub[..., c].ravel(), minlength=256))
+        levels.append(min(int(np.searchsorted(below, below[-1] * (1.0 - WHITE_POINT_SHARE))), 255))
+    return tuple(float(SRGB_TO_LINEAR_LUT[v]) for v in levels)
 
 
-def _sample(gains: np.ndarray, source: str, pixels: int, white: float = CLIPPED_LINEAR) -> LightSample:
+def _sample(gains: np.ndarray, source: str, pixels: int, white: tuple[float, float, float]) -> LightSample:
     g = np.maximum(gains, 1e-3)
     return LightSample((float(g[0]), float(g[1]), float(g[2])), source, pixels, white)
 
 
-def trusted_log_gains(sample: LightSample, camera_white: float = CLIPPED_LINEAR) -> np.ndarray | None:
+def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMERA_WHITE) -> np.ndarray | None:
     """The part of a reading the renderer may believe, as natural-log gains (BGR); None: none.
 
-    A reference is exact. A colour-only source loses, per channel, its known uncertainty: a
-    soft threshold, continuous, so a light drifting across it never makes the colours jump.
-    Exposure comes from the frame's white point held within what the eye whites allow
+    A reference is exact. Otherwise the colour is the cast of the frame's white point (against
+    the camera's own, `camera_white`), moved into the known uncertainty of the eyes' (or grey
+    world's) reading: continuous, so a light drifting across never makes the colours jump,
+    and with a neutral white point it is the reading less its uncertainty, so ordinary light
+    reads exactly neutral. The exposure is the white point's held within what the eyes allow
     (`exposure_from_eyes`); grey world says nothing about it.
     """
     log = np.log(np.asarray(sample.gains_bgr))
@@ -230,10 +250,12 @@ def trusted_log_gains(sample: LightSample, camera_white: float = CLIPPED_LINEAR)
     band = COLOUR_UNCERTAINTY[sample.source]
     if sample.source == "sclera":
         band *= max(1.0, np.sqrt(SCLERA_FULL_TRUST_PIXELS / sample.pixels))
-    colour = np.zeros(3) if failed_colour else np.sign(log) * np.maximum(np.abs(log) - band, 0.0)
+    white = np.log(np.maximum(np.asarray(sample.white_bgr), 1e-4) / np.asarray(camera_white))
+    cast = beyond(white - white.mean(), WHITE_CAST_BAND)
+    colour = np.zeros(3) if failed_colour else np.clip(cast, log - band, log + band)
     if sample.source != "sclera":
         return colour
-    return colour + exposure_from_eyes(exposure, sample.white_point, camera_white)
+    return colour + exposure_from_eyes(exposure, float(white.max()))
 
 
 def beyond(log: np.ndarray | float, band: float) -> np.ndarray:
@@ -244,12 +266,12 @@ def beyond(log: np.ndarray | float, band: float) -> np.ndarray:
     return x * np.clip((np.abs(x) - band) / band, 0.0, 1.0)
 
 
-def exposure_from_eyes(sclera_log: float, white: float, camera_white: float = CLIPPED_LINEAR) -> float:
-    """Natural-log exposure to render with, from the eye whites' level and the frame's white
-    point: how far the white point stops short of the camera's (`camera_white`), past its
-    band, but no darker than the eyes allow; brighter only where the eyes read brighter than
-    they can by chance."""
-    short = float(beyond(min(np.log(max(white, 1e-4) / camera_white), 0.0), WHITE_POINT_BAND))
+def exposure_from_eyes(sclera_log: float, white_log: float) -> float:
+    """Natural-log exposure to render with, from the eye whites' level and how far (log) the
+    frame's white point stops short of the camera's, `white_log`: that, past its band, but no
+    darker than the eyes allow; brighter only where the eyes read brighter than they can by
+    chance."""
+    short = float(beyond(min(white_log, 0.0), WHITE_POINT_BAND))
     if short < 0.0:
         return min(0.0, max(short, sclera_log - EXPOSURE_UNCERTAINTY))
     return max(0.0, sclera_log - EXPOSURE_UNCERTAINTY)
@@ -258,17 +280,19 @@ def exposure_from_eyes(sclera_log: float, white: float, camera_white: float = CL
 class LightEstimator:
     """One light estimate per frame, smoothed over time; the kiosk keeps one per camera.
 
-    `stream`: the frames come from one camera or video, whose own white point (the top its
-    frames normally reach) is learned as it plays: the highest of the white point's running
-    medians, so a light that dims later is followed and a camera or codec that never fills
-    its range is not taken for a dim store. Otherwise (photos) the top is clipping.
+    `stream`: the frames come from one camera or video, whose own white point (the level and
+    colour its frames normally reach) is learned as it plays: per channel, the highest of the
+    white point's running medians, so a light that dims or turns warm later is followed (a
+    warm lamp raises red's top, which is learnt, but lowers blue's, which is seen), and a
+    camera or codec that never fills its range, or a video's colour grade, is not taken for
+    the store's light. Otherwise (photos) the camera's white is clipping, neutral.
     """
 
     def __init__(self, reference: LightReference | None = None, stream: bool = False) -> None:
         self.reference = reference
         self.stream = stream
-        self._camera_white: float | None = None if stream else CLIPPED_LINEAR
-        self._whites: deque[tuple[float, float]] = deque()
+        self._camera_white: np.ndarray | None = None
+        self._whites: deque[tuple[float, np.ndarray]] = deque()
         self.reset()
 
     def reset(self) -> None:
@@ -295,7 +319,7 @@ class LightEstimator:
         if face is None and self.reference is None:  # nothing to read the light from but the room
             return self.current
         sample = measure_light(image, face, self.reference)
-        reading = trusted_log_gains(sample, self._learn_camera_white(sample.white_point, t_ms))
+        reading = trusted_log_gains(sample, self._learn_camera_white(sample.white_bgr, t_ms))
         if reading is None:
             return self.current
         self._recent.append((t_ms, reading))
@@ -310,14 +334,15 @@ class LightEstimator:
         self._t_ms = t_ms
         return self.current
 
-    def _learn_camera_white(self, white: float, t_ms: float) -> float:
+    def _learn_camera_white(self, white: Sequence[float], t_ms: float) -> Sequence[float]:
         if not self.stream:
-            return CLIPPED_LINEAR
-        self._whites.append((t_ms, white))
+            return CAMERA_WHITE
+        self._whites.append((t_ms, np.asarray(white)))
         while self._whites[0][0] < t_ms - MEDIAN_WINDOW_MS:
             self._whites.popleft()
-        median = float(np.median([w for _, w in self._whites]))
-        self._camera_white = median if self._camera_white is None else max(self._camera_white, median)
+        median = np.median(np.array([w for _, w in self._whites]), axis=0)
+        known = self._camera_white
+        self._camera_white = median if known is None else np.maximum(known, median)
         return self._camera_white
 
 
