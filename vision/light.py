@@ -252,7 +252,10 @@ def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMER
         band *= max(1.0, np.sqrt(SCLERA_FULL_TRUST_PIXELS / sample.pixels))
     white = np.log(np.maximum(np.asarray(sample.white_bgr), 1e-4) / np.asarray(camera_white))
     cast = beyond(white - white.mean(), WHITE_CAST_BAND)
-    colour = np.zeros(3) if failed_colour else np.clip(cast, log - band, log + band)
+    # Eyes whose colour is unusable bound nothing: the white point's cast is then believed as
+    # far as a reading of theirs would have let it move.
+    centre = np.zeros(3) if failed_colour else log
+    colour = np.clip(cast, centre - band, centre + band)
     if sample.source != "sclera":
         return colour
     return colour + exposure_from_eyes(exposure, float(white.max()))
