@@ -6,7 +6,9 @@ detection, and the whole pipeline runs at ≥ 30 fps. Issue 10: the hand occlude
 kiosk runs it: the hand landmarker on every 3rd frame, optical flow between; the clip has a
 hand at the face for about half its frames) plus makeup costs ≤ 1.5× landmarks. The same
 occluder with the landmarker on every frame and every 2nd is timed alongside, for the
-trade-off against hand paint that vision/occlusion/hands.py records.
+trade-off against hand paint that vision/occlusion/hands.py records. Issue 11: the store
+light estimate (the eyes and the frame's white point, on every analysed frame) is a stage of
+its own, and the shades are painted in it, as the kiosk paints them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from bench.stats import p50_p95, report
 from vision.capture import Frame, open_source, read_image
 from vision.face import SMOOTHING_BETA, FaceTracker
+from vision.light import LightEstimator
 from vision.makeup import parse_look, render
 from vision.occlusion import HandOccluder
 from vision.smoothing import OneEuroFilter
@@ -48,9 +51,8 @@ def _make_720p_clip(path: Path) -> None:
 
 def main() -> None:
     look = parse_look(FIVE_LAYERS)
-    stages: dict[str, list[float]] = {
-        k: [] for k in ("decode", "landmarks", "occlusion (hands)", "makeup (5 layers)", "jpeg encode")
-    }
+    names = ("decode", "landmarks", "occlusion (hands)", "store light", "makeup (5 layers)", "jpeg encode")
+    stages: dict[str, list[float]] = {k: [] for k in names}
     # The same occluder with the hand landmarker on more frames while tracking (outputs unused).
     other_rates: dict[int, list[float]] = {1: [], 2: []}
     hand_frames: list[int] = []  # sample indices of the frames where a hand was over the face
@@ -64,6 +66,7 @@ def main() -> None:
             HandOccluder(track_every=1) as occluder_1st,
             HandOccluder(track_every=2) as occluder_2nd,
         ):
+            store_light = LightEstimator(stream=True)  # as the kiosk reads it: every analysed frame
             faces_found, iods = 0, []
             while True:
                 t0 = time.perf_counter()
@@ -75,7 +78,9 @@ def main() -> None:
                 t2 = time.perf_counter()
                 occlusion = occluder.update(frame.image, faces, frame.index * 42)
                 t3 = time.perf_counter()
-                out = render(frame.image, faces, look, occlusion=occlusion)
+                light = store_light.update(frame.image, faces[0] if faces else None, frame.index * 42)
+                t3l = time.perf_counter()
+                out = render(frame.image, faces, look, occlusion=occlusion, light=light)
                 t4 = time.perf_counter()
                 cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 80])
                 t5 = time.perf_counter()
@@ -88,7 +93,7 @@ def main() -> None:
                     if warm:
                         other_rates[every].append((time.perf_counter() - t6) * 1000)
                 if warm:
-                    times = (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
+                    times = (t1 - t0, t2 - t1, t3 - t2, t3l - t3, t4 - t3l, t5 - t4)
                     for key, dt in zip(stages, times, strict=True):
                         stages[key].append(dt * 1000)
                 faces_found += bool(faces)
@@ -123,7 +128,8 @@ def main() -> None:
     # The capture thread decodes in parallel with the pipeline loop, so the loop's rate is
     # set by the other three stages; the serial figure is the pessimistic bound.
     loop = sum(
-        p50_p95(stages[k])[0] for k in ("landmarks", "occlusion (hands)", "makeup (5 layers)", "jpeg encode")
+        p50_p95(stages[k])[0]
+        for k in ("landmarks", "occlusion (hands)", "store light", "makeup (5 layers)", "jpeg encode")
     )
     serial = loop + p50_p95(stages["decode"])[0]
     print(

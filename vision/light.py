@@ -215,13 +215,17 @@ def measure_light(
 
 def white_point(image: np.ndarray) -> tuple[float, float, float]:
     """Per channel (BGR), the linear level all but WHITE_POINT_SHARE of the frame stay under
-    (every 4th pixel each way; histograms, not sorts: about 0.2 ms at 720p)."""
-    sub = image[::4, ::4]
+    (every 4th pixel each way; histograms, not sorts: about 0.1 ms at 720p)."""
+    small = cv2.resize(image, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_NEAREST)
     levels = []
     for c in range(3):
-        below = np.cumsum(np.bincount(sub[..., c].ravel(), minlength=256))
+        below = np.cumsum(cv2.calcHist([small], [c], None, [256], [0, 256]).ravel())
         levels.append(min(int(np.searchsorted(below, below[-1] * (1.0 - WHITE_POINT_SHARE))), 255))
-    return tuple(float(SRGB_TO_LINEAR_LUT[v]) for v in levels)
+    return (
+        float(SRGB_TO_LINEAR_LUT[levels[0]]),
+        float(SRGB_TO_LINEAR_LUT[levels[1]]),
+        float(SRGB_TO_LINEAR_LUT[levels[2]]),
+    )
 
 
 def _sample(gains: np.ndarray, source: str, pixels: int, white: tuple[float, float, float]) -> LightSample:
