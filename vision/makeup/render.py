@@ -13,17 +13,21 @@ composited in two passes, each converting only the pixels it needs, once:
   the skin between them is never converted.
 
 Base products go on first, as a make-up artist applies them. Pixels outside every product
-region, in the eye openings and in the open mouth stay bit-identical.
+region, in the eye openings and in the open mouth stay bit-identical. Whatever covers the face
+is left unpainted: hands (`occlusion`, from the caller), objects held over the lips, and, for
+the products that colour the skin itself (`KindSpec.on_skin`), anything in front of the skin
+that is unlike it (a glasses rim, a strand of hair).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
 
-from catalogue import kinds_in
+from catalogue import kind, kinds_in
 from vision.face import FaceResult
 from vision.light import NEUTRAL, Light
 from vision.makeup.effects import EFFECTS, Stroke
@@ -31,6 +35,7 @@ from vision.makeup.look import Look
 from vision.makeup.regions import FaceGeometry
 from vision.occlusion import Occlusion
 from vision.occlusion import objects as held  # the module, not its function: it imports makeup.regions
+from vision.occlusion import unlike_skin as unlike
 
 
 def _crop_rect(face: FaceResult, shape: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -82,7 +87,10 @@ def render(
         geo = FaceGeometry(face.landmarks - np.array([x0, y0], np.float32), (y1 - y0, x1 - x0))
         strokes: list[Stroke] = []
         for layer in look.layers:
+            first = len(strokes)
             EFFECTS[layer.effect](geo, layer, strokes, light)
+            if kind(layer.kind).on_skin:
+                strokes[first:] = [replace(s, on_skin=True) for s in strokes[first:]]
         if not strokes:
             continue
         crop = out[y0:y1, x0:x1]
@@ -94,11 +102,15 @@ def render(
         if any(layer.kind in LIP_KINDS for layer in look.layers):
             objects = held.lip_objects(crop, geo, light)
             covers += [objects] if objects is not None else []
-        smooth = [s for s in strokes if s.smooth]
-        if smooth:
-            _composite_smooth(crop, geo, smooth, covers)
+        # Skin products are also kept off whatever in front of the skin is unlike it (a glasses
+        # rim, hair: `vision.occlusion.unlike_skin`); brows, liners and lips paint hair on purpose.
+        skin = unlike.unlike_skin(crop, geo) if any(s.on_skin for s in strokes) else None
+        for on_skin in (True, False):
+            smooth = [s for s in strokes if s.smooth and s.on_skin == on_skin]
+            if smooth:
+                _composite_smooth(crop, geo, smooth, covers, skin if on_skin else None)
         for cluster in _clusters([s for s in strokes if not s.smooth]):
-            _composite_detail(crop, geo, cluster, covers)
+            _composite_detail(crop, geo, cluster, covers, skin)
     return out
 
 
@@ -150,12 +162,16 @@ def _paint(
     strokes: list[Stroke],
     allowed: np.ndarray,
     seen: np.ndarray | None,
+    skin: np.ndarray | None = None,
 ) -> np.ndarray:
     """Composite `strokes` in order onto `lab` (CIELAB, float32, in place), whose top-left is
     `origin` on the strokes' grid; returns how strongly each pixel was painted (0..1).
 
     The paint measures the region's own colour (the lips' mean, the skin's) over visible
     pixels only, so a finger across the lips does not pull the lipstick's shade off.
+    `skin`: how much each pixel looks like skin; it keeps the `on_skin` strokes off the rest
+    but does not weigh the colour they measure, so the bare skin's paint is the same with or
+    without it.
     """
     ox, oy = origin
     touched = np.zeros(lab.shape[:2], np.float32)
@@ -165,6 +181,8 @@ def _paint(
         sub = lab[ys, xs]
         a = cv2.multiply(stroke.region.mask, allowed[ys, xs], scale=stroke.alpha)
         weights = stroke.region.mask if seen is None else stroke.region.mask * seen[ys, xs]
+        if skin is not None and stroke.on_skin:
+            a *= skin[ys, xs]
         change = stroke.paint(sub, weights)  # a fresh array, turned into the change in place
         change -= sub
         change *= a[..., None]
@@ -174,9 +192,14 @@ def _paint(
 
 
 def _composite_smooth(
-    crop: np.ndarray, geo: FaceGeometry, strokes: list[Stroke], covers: list[Occlusion]
+    crop: np.ndarray,
+    geo: FaceGeometry,
+    strokes: list[Stroke],
+    covers: list[Occlusion],
+    skin: Occlusion | None,
 ) -> None:
-    """The smooth strokes, worked out on the coarse grid; their change added at full resolution."""
+    """The smooth strokes, worked out on the coarse grid; their change added at full resolution,
+    and kept off whatever `skin` (when given) finds unlike the skin."""
     coarse = geo.coarse
     f = coarse.reduce
     x0, y0, x1, y1 = _union(strokes)
@@ -193,6 +216,11 @@ def _composite_smooth(
     allowed = coarse.paintable((x0, y0, x1, y1))
     if seen is not None:
         allowed *= seen
+    skin_full = None if skin is None else skin.over(full)
+    if skin_full is not None:
+        allowed *= (
+            cv2.resize(skin_full, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA) if f > 1 else skin_full
+        )
     _paint(lab, (x0, y0), strokes, allowed, seen)
     # The change in BGR, exactly 0 wherever no stroke reached (both sides convert alike), as a
     # brightening and a darkening part in 8 bits: upscaled and added with saturation by OpenCV's
@@ -209,16 +237,22 @@ def _composite_smooth(
     # Upscaled, the change reaches up to f pixels past its coarse edge: the face's edge and
     # openings, and the edge of whatever is in front of it, are cut again at full resolution.
     keep = geo.open_face(full)
-    if seen_full is not None:
-        keep[seen_full < 0.5] = 0
+    for cut in (seen_full, skin_full):
+        if cut is not None:
+            keep[cut < 0.5] = 0
     cv2.add(area, up, dst=area, mask=keep)
     cv2.subtract(area, down, dst=area, mask=keep)
 
 
 def _composite_detail(
-    crop: np.ndarray, geo: FaceGeometry, strokes: list[Stroke], covers: list[Occlusion]
+    crop: np.ndarray,
+    geo: FaceGeometry,
+    strokes: list[Stroke],
+    covers: list[Occlusion],
+    skin: Occlusion | None,
 ) -> None:
-    """Detailed strokes at full resolution over the rectangle they cover together."""
+    """Detailed strokes at full resolution over the rectangle they cover together; the
+    `on_skin` ones also kept off whatever `skin` finds unlike the skin."""
     rect = _union(strokes)
     ux0, uy0, ux1, uy1 = rect
     area = crop[uy0:uy1, ux0:ux1]
@@ -227,7 +261,8 @@ def _composite_detail(
     seen = _visible(covers, rect)
     if seen is not None:
         allowed *= seen
-    touched = _paint(lab, (ux0, uy0), strokes, allowed, seen)
+    skin_seen = None if skin is None else skin.over(rect)
+    touched = _paint(lab, (ux0, uy0), strokes, allowed, seen, skin_seen)
     lab8 = cv2.convertScaleAbs(cv2.transform(lab, _TO_LAB8))  # rounds and saturates to uint8
     painted = cv2.cvtColor(lab8, cv2.COLOR_Lab2BGR)
     cv2.copyTo(painted, (touched > 1 / 512).view(np.uint8), area)
