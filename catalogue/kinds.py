@@ -63,10 +63,12 @@ class KindSpec:
     finishes: tuple[str, ...] = FINISHES
     words: tuple[str, ...] = ()  # what shoppers call it, English and Arabic, for the assistant
     ranked_as: str = ""  # the model kind column it is scored in (recommender MODEL_KINDS); "" = own id
-    # It colours the skin itself (base, powders, eyeshadow), so it is kept off whatever in front
-    # of the skin is unlike it (a glasses rim, hair: vision/occlusion/unlike_skin.py); liners,
-    # brows and lip colours paint lashes, hair and lips on purpose.
-    on_skin: bool = False
+    # Kept off whatever lies in front of the face and is unlike its skin (a glasses rim, a strand
+    # of hair: vision/occlusion/unlike_skin.py), the face's own brows and lashes still painted:
+    # what colours the skin (base, powders, eyeshadow) and brow colour. Not liners, drawn into
+    # the lashes (a wing runs through them), nor lip colours (a beard around the lips would
+    # read as crossing them; objects over the lips are found from the lips' colours instead).
+    off_unlike_skin: bool = False
 
     @property
     def is_makeup(self) -> bool:
@@ -106,28 +108,28 @@ KINDS: tuple[KindSpec, ...] = (
         id="blush", name_en="Blush", name_ar="أحمر الخدود",
         spoken_en="blush", spoken_ar="بلشر",
         area="cheeks", paint_order=3, effect="blush",
-        on_skin=True, finishes=("matte", "satin", "shimmer", "sheer"),
+        off_unlike_skin=True, finishes=("matte", "satin", "shimmer", "sheer"),
         words=("blush", "blusher", "بلشر", "بلاشر", "احمر خدود", "احمر خد"),
     ),
     KindSpec(
         id="bronzer", name_en="Bronzer", name_ar="برونزر",
         spoken_en="bronzer", spoken_ar="برونزر",
         area="cheeks", paint_order=2, effect="bronzer",
-        on_skin=True, finishes=("matte", "satin", "shimmer"),
+        off_unlike_skin=True, finishes=("matte", "satin", "shimmer"),
         words=("bronzer", "contour", "برونزر", "كونتور", "كنتور"),
     ),
     KindSpec(
         id="highlighter", name_en="Highlighter", name_ar="هايلايتر",
         spoken_en="highlighter", spoken_ar="هايلايتر",
         area="cheeks", paint_order=4, effect="highlighter",
-        on_skin=True, finishes=("shimmer", "metallic", "satin", "dewy"),
+        off_unlike_skin=True, finishes=("shimmer", "metallic", "satin", "dewy"),
         words=("highlighter", "highlight", "هايلايتر", "هايلايت", "هايلتر", "اضاءه"),
     ),
     KindSpec(
         id="eyeshadow", name_en="Eyeshadow", name_ar="ظلال العيون",
         spoken_en="eyeshadow", spoken_ar="ظلال عيون",
         area="eyes", paint_order=5, effect="eyeshadow",
-        on_skin=True, max_colors=3, finishes=_EYE,
+        off_unlike_skin=True, max_colors=3, finishes=_EYE,
         words=("eyeshadow", "eye shadow", "eyeshadows", "palette", "ظلال", "ظلال عيون", "ظل عيون", "شادو",
                "ايشادو", "باليت"),
     ),
@@ -140,21 +142,22 @@ KINDS: tuple[KindSpec, ...] = (
     KindSpec(
         id="brow", name_en="Brows", name_ar="الحواجب",
         spoken_en="brow gel", spoken_ar="جل حواجب",
-        area="eyes", paint_order=7, effect="brow", finishes=("matte", "natural"),
+        area="eyes", paint_order=7, effect="brow",
+        off_unlike_skin=True, finishes=("matte", "natural"),
         words=("brow", "brows", "eyebrow", "eyebrows", "brow gel", "حواجب", "جل حواجب", "حاجب"),
     ),
     KindSpec(
         id="foundation", name_en="Foundation", name_ar="كريم الأساس",
         spoken_en="foundation", spoken_ar="كريم أساس",
         area="face", paint_order=0, effect="foundation",
-        on_skin=True, finishes=_FACE,
+        off_unlike_skin=True, finishes=_FACE,
         words=("foundation", "foundations", "كريم اساس", "فاونديشن", "فاونديشين", "فونديشن"),
     ),
     KindSpec(
         id="concealer", name_en="Concealer", name_ar="كونسيلر",
         spoken_en="concealer", spoken_ar="كونسيلر",
         area="face", paint_order=1, effect="concealer",
-        on_skin=True, finishes=_FACE,
+        off_unlike_skin=True, finishes=_FACE,
         words=("concealer", "كونسيلر", "كونسلر", "خافي عيوب", "خافي الهالات"),
     ),
     KindSpec(

@@ -1,9 +1,9 @@
 """Skin products kept off glasses rims and hair strands, and still on every bit of bare skin.
 
 The rims and strands are drawn over real faces (`vision.occlusion.measure.draw_objects`); the
-looks are the full look's skin products (foundation, concealer, bronzer, blush, highlighter,
-eyeshadow), since liner, brow and lipstick paint hair and lips on purpose and a strand across
-the lips is the lipstick's to judge. "Without the cover" is the same render with the cover
+looks are the full look's products held back by it (`KindSpec.off_unlike_skin`: foundation,
+concealer, bronzer, blush, highlighter, eyeshadow, brow), since liner and lipstick paint lashes
+and lips on purpose and a strand across the lips is the lipstick's to judge. "Without the cover" is the same render with the cover
 switched off, so each comparison isolates what this module changes.
 """
 
@@ -19,7 +19,7 @@ from vision.makeup.regions import FaceGeometry
 from vision.occlusion import unlike_skin as module
 from vision.occlusion.measure import draw_objects
 
-SKIN_LOOK = Look(tuple(layer for layer in parse_look(FULL_LOOK).layers if kind(layer.kind).on_skin))
+SKIN_LOOK = Look(tuple(layer for layer in parse_look(FULL_LOOK).layers if kind(layer.kind).off_unlike_skin))
 
 # p90 ΔE2000 the skin products may make on a drawn object's pixels. Without the cover they make
 # 7-14 on pexels_smile (measured). With it, what is left is the anti-aliased edge of the drawn

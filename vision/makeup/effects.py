@@ -135,9 +135,9 @@ class Stroke:
     # it; the skin's texture is still kept at full resolution because it is the image itself,
     # not part of the change.
     smooth: bool = False
-    # Set by `render` from the product's kind (`KindSpec.on_skin`): the stroke colours the skin
-    # itself, so it is kept off whatever in front of the skin is unlike it.
-    on_skin: bool = False
+    # Set by `render` from the product's kind (`KindSpec.off_unlike_skin`): the stroke is kept off
+    # whatever in front of the face is unlike its skin (a glasses rim, a strand of hair).
+    off_unlike_skin: bool = False
 
 
 def _stroke(

@@ -15,8 +15,8 @@ composited in two passes, each converting only the pixels it needs, once:
 Base products go on first, as a make-up artist applies them. Pixels outside every product
 region, in the eye openings and in the open mouth stay bit-identical. Whatever covers the face
 is left unpainted: hands (`occlusion`, from the caller), objects held over the lips, and, for
-the products that colour the skin itself (`KindSpec.on_skin`), anything in front of the skin
-that is unlike it (a glasses rim, a strand of hair).
+the products that colour the skin and the brows (`KindSpec.off_unlike_skin`), anything in
+front of the skin that is unlike it (a glasses rim, a strand of hair).
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ def render(
         for layer in look.layers:
             first = len(strokes)
             EFFECTS[layer.effect](geo, layer, strokes, light)
-            if kind(layer.kind).on_skin:
-                strokes[first:] = [replace(s, on_skin=True) for s in strokes[first:]]
+            if kind(layer.kind).off_unlike_skin:
+                strokes[first:] = [replace(s, off_unlike_skin=True) for s in strokes[first:]]
         if not strokes:
             continue
         crop = out[y0:y1, x0:x1]
@@ -102,13 +102,13 @@ def render(
         if any(layer.kind in LIP_KINDS for layer in look.layers):
             objects = held.lip_objects(crop, geo, light)
             covers += [objects] if objects is not None else []
-        # Skin products are also kept off whatever in front of the skin is unlike it (a glasses
-        # rim, hair: `vision.occlusion.unlike_skin`); brows, liners and lips paint hair on purpose.
-        skin = unlike.unlike_skin(crop, geo) if any(s.on_skin for s in strokes) else None
-        for on_skin in (True, False):
-            smooth = [s for s in strokes if s.smooth and s.on_skin == on_skin]
+        # Skin and brow products are also kept off whatever in front of the skin is unlike it (a
+        # glasses rim, hair: `vision.occlusion.unlike_skin`); liners and lips are not (KindSpec).
+        skin = unlike.unlike_skin(crop, geo) if any(s.off_unlike_skin for s in strokes) else None
+        for held_back in (True, False):
+            smooth = [s for s in strokes if s.smooth and s.off_unlike_skin == held_back]
             if smooth:
-                _composite_smooth(crop, geo, smooth, covers, skin if on_skin else None)
+                _composite_smooth(crop, geo, smooth, covers, skin if held_back else None)
         for cluster in _clusters([s for s in strokes if not s.smooth]):
             _composite_detail(crop, geo, cluster, covers, skin)
     return out
@@ -169,7 +169,7 @@ def _paint(
 
     The paint measures the region's own colour (the lips' mean, the skin's) over visible
     pixels only, so a finger across the lips does not pull the lipstick's shade off.
-    `skin`: how much each pixel looks like skin; it keeps the `on_skin` strokes off the rest
+    `skin`: how much each pixel looks like skin; it keeps the `off_unlike_skin` strokes off the rest
     but does not weigh the colour they measure, so the bare skin's paint is the same with or
     without it.
     """
@@ -181,7 +181,7 @@ def _paint(
         sub = lab[ys, xs]
         a = cv2.multiply(stroke.region.mask, allowed[ys, xs], scale=stroke.alpha)
         weights = stroke.region.mask if seen is None else stroke.region.mask * seen[ys, xs]
-        if skin is not None and stroke.on_skin:
+        if skin is not None and stroke.off_unlike_skin:
             a *= skin[ys, xs]
         change = stroke.paint(sub, weights)  # a fresh array, turned into the change in place
         change -= sub
@@ -252,7 +252,7 @@ def _composite_detail(
     skin: Occlusion | None,
 ) -> None:
     """Detailed strokes at full resolution over the rectangle they cover together; the
-    `on_skin` ones also kept off whatever `skin` finds unlike the skin."""
+    `off_unlike_skin` ones also kept off whatever `skin` finds unlike the skin."""
     rect = _union(strokes)
     ux0, uy0, ux1, uy1 = rect
     area = crop[uy0:uy1, ux0:ux1]

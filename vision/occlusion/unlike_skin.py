@@ -1,7 +1,8 @@
 """What lies in front of the skin and is unlike it (a glasses rim, a strand of hair), for skin products.
 
-Foundation, concealer, powders, highlighter and eyeshadow colour the skin; painted over a
-black rim or a dark strand they make it look dyed. Both are told from the face's own skin,
+Foundation, concealer, powders, highlighter and eyeshadow colour the skin, and brow colour the
+brows; painted over a black rim or a dark strand they make it look dyed (which products:
+`catalogue.kinds.KindSpec.off_unlike_skin`). Both are told from the face's own skin,
 in two ways that shading leaves alone (a shadow scales the light, not its colour):
 
 - *much darker than the skin around it*: each pixel's luminance (linear light) against the
