@@ -245,7 +245,8 @@ def print_hand_paint(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> N
     )
     print("other occluders, drawn over each face: ΔE2000 the full look makes on them (objects over the lips")
     print("are found by their colour, vision.occlusion.objects; rims and strands by being unlike the skin,")
-    print("vision.occlusion.unlike_skin, keeping skin and brow products off them; liner and lips still paint)")
+    print("vision.occlusion.unlike_skin, keeping skin and brow products off them; liner and lips paint")
+    print("them still)")
     objects = measure_objects([(image, found[0]) for image, found in faces.values()], parse_look(FULL_LOOK))
     for name, (median, p90) in objects.items():
         print(f"  {name:<44}median {median:5.1f}   p90 {p90:5.1f}")
