@@ -34,6 +34,7 @@ from vision.occlusion.measure import (
     measure_composites,
     measure_hand_paint,
     measure_objects,
+    unlike_skin_flicker,
 )
 from vision.skin import SkinTone, SkinToneEstimator, measure_frame
 
@@ -250,6 +251,12 @@ def print_hand_paint(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> N
     objects = measure_objects([(image, found[0]) for image, found in faces.values()], parse_look(FULL_LOOK))
     for name, (median, p90) in objects.items():
         print(f"  {name:<44}median {median:5.1f}   p90 {p90:5.1f}")
+    flicker = unlike_skin_flicker(image, found[0])
+    print(
+        "their cover's edge flicker on a still pexels_smile.jpg (noise + JPEG each frame): "
+        + ", ".join(f"{name} {px:.2f}" for name, px in flicker.items())
+        + " px per frame"
+    )
 
 
 # --- skin tone: one person, one answer (issue 11 §1) ----------------------------------------

@@ -10,6 +10,7 @@ still be there (ΔE2000 to the shade). Used by `python -m vision.evaluate` and t
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,10 @@ from vision.color import delta_e2000, hex_to_lab, rgb_to_lab
 from vision.face import FaceResult, FaceTracker
 from vision.makeup import Layer, Look, render
 from vision.makeup import regions as R
+from vision.makeup.regions import FaceGeometry
 from vision.occlusion.hand_mask import draw_hand, hand_size
 from vision.occlusion.hands import HandOccluder, load_hand_model
+from vision.occlusion.unlike_skin import unlike_skin
 
 RED_MATTE = "#9e1b32"
 REF_RADIUS = 0.05  # of the hand's size: the middle third of a finger
@@ -274,32 +277,60 @@ def measure_objects(
     }
 
 
-def mask_flicker(image: np.ndarray, face: FaceResult, frames: int = 40, seed: int = 0) -> float:
-    """How far the hand mask's edge moves per frame while nothing moves, in pixels.
-
-    The hand photo is pasted over a still face and played as a webcam would send it (fresh
-    sensor noise and JPEG compression every frame, as vision.tracking_quality does): any change
-    of the mask is flicker. Pixels that cross visibility 0.5 between two frames, divided by the
-    length of the mask's edge, is the edge's mean displacement.
-    """
-    still, _ = composite_hand(image, face)
+def _webcam(still: np.ndarray, frames: int, seed: int):
+    """`still` as a webcam would send it: fresh sensor noise and JPEG compression every frame (as
+    vision.tracking_quality does), so any change of what is computed from it is flicker."""
     rng = np.random.default_rng(seed)
-    flips, edge, previous = [], [], None
+    for _ in range(frames):
+        noisy = np.clip(still + rng.normal(0, 5, still.shape), 0, 255).astype(np.uint8)
+        _, jpeg = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 70])
+        yield cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+
+
+def _edge_flicker(hidden_masks: list[np.ndarray]) -> float:
+    """Pixels that cross visibility 0.5 between two frames, over the length of the edge: the
+    edge's mean displacement per frame, in pixels."""
+    flips = sum(np.count_nonzero(a != b) for a, b in itertools.pairwise(hidden_masks))
+    edge = sum(
+        np.count_nonzero(cv2.morphologyEx(m, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))) / 2
+        for m in hidden_masks[1:]
+    )
+    if edge == 0:
+        raise ValueError("nothing was hidden: no edge to flicker")
+    return float(flips / edge)
+
+
+def mask_flicker(image: np.ndarray, face: FaceResult, frames: int = 40, seed: int = 0) -> float:
+    """How far the hand mask's edge moves per frame while nothing moves, in pixels: the hand
+    photo pasted over a still face, played as a webcam would send it."""
+    still, _ = composite_hand(image, face)
+    masks = []
     with HandOccluder() as occluder:
-        for i in range(frames):
-            noisy = np.clip(still + rng.normal(0, 5, still.shape), 0, 255).astype(np.uint8)
-            _, jpeg = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 70])
-            occ = occluder.update(cv2.imdecode(jpeg, cv2.IMREAD_COLOR), [face], i * 33)
+        for i, frame in enumerate(_webcam(still, frames, seed)):
+            occ = occluder.update(frame, [face], i * 33)
+            if i < 10:  # the tracker's and the filters' start-up
+                continue
+            if occ is None:
+                raise ValueError("the hand was not found on every frame")
             hidden = np.zeros(image.shape[:2], np.uint8)
-            if occ is not None:
-                (ox, oy), (h, w) = occ.origin, occ.visibility.shape
-                hidden[oy : oy + h, ox : ox + w] = occ.visibility < 0.5
-            if previous is not None and i >= 10:  # past the tracker's and the filters' start-up
-                flips.append(np.count_nonzero(hidden != previous))
-                edge.append(
-                    np.count_nonzero(cv2.morphologyEx(hidden, cv2.MORPH_GRADIENT, np.ones((3, 3)))) / 2
-                )
-            previous = hidden
-    if not edge or min(edge) == 0:
-        raise ValueError("the hand was not found on every frame")
-    return float(np.sum(flips) / np.sum(edge))
+            (ox, oy), (h, w) = occ.origin, occ.visibility.shape
+            hidden[oy : oy + h, ox : ox + w] = occ.visibility < 0.5
+            masks.append(hidden)
+    return _edge_flicker(masks)
+
+
+def unlike_skin_flicker(
+    image: np.ndarray, face: FaceResult, frames: int = 20, seed: int = 0
+) -> dict[str, float]:
+    """The same for `vision.occlusion.unlike_skin`'s cover over each drawn object (name -> px per
+    frame): it is worked out from each frame alone, so this is all the flicker it can have."""
+    geo = FaceGeometry(face.landmarks, image.shape[:2])
+    out = {}
+    for name, (shown, _) in draw_objects(image, face).items():
+        masks = []
+        for frame in _webcam(shown, frames, seed):
+            cover = unlike_skin(frame, geo)
+            masks.append((cover.visibility < 0.5).view(np.uint8) if cover is not None else None)
+        if all(m is not None for m in masks):
+            out[name] = _edge_flicker(masks)
+    return out
