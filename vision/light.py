@@ -83,12 +83,12 @@ MAX_COLOUR_RATIO = 2.0
 # much too bright before the shades are brightened.
 WHITE_POINT_SHARE = 0.005
 WHITE_POINT_BAND = 0.1
+EXPOSURE_UNCERTAINTY = 0.45
 CAMERA_WHITE = (CLIPPED_LINEAR,) * 3  # a photo's: its range filled, neutral
 # The white point's colour, as a cast (log, mean removed): 27 of those 29 photos read within
 # 0.01 of neutral (two street scenes 0.06-0.07: something bright and coloured in view, which
 # the eyes' bound keeps small), so a cast starts past WHITE_CAST_BAND.
 WHITE_CAST_BAND = 0.03
-EXPOSURE_UNCERTAINTY = 0.45
 # Smoothing: the median of the last MEDIAN_WINDOW_MS of readings ignores a shadow passing
 # for less than half that; the exponential follow-up turns a real change of light into a
 # fade rather than a step.
