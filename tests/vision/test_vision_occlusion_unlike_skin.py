@@ -3,8 +3,9 @@
 The rims and strands are drawn over real faces (`vision.occlusion.measure.draw_objects`); the
 looks are the full look's products held back by it (`KindSpec.off_unlike_skin`: foundation,
 concealer, bronzer, blush, highlighter, eyeshadow, brow), since liner and lipstick paint lashes
-and lips on purpose and a strand across the lips is the lipstick's to judge. "Without the cover" is the same render with the cover
-switched off, so each comparison isolates what this module changes.
+and lips on purpose and a strand across the lips is the lipstick's to judge. "Without the
+cover" is the same render with the cover switched off, so each comparison isolates what this
+module changes.
 """
 
 import numpy as np
