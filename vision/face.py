@@ -52,6 +52,13 @@ class FaceResult:
         return float(np.linalg.norm(self.landmarks[LEFT_EYE_OUTER] - self.landmarks[RIGHT_EYE_OUTER]))
 
 
+def main_face(faces: list[FaceResult]) -> FaceResult | None:
+    """The shopper is the largest face (someone passing behind is smaller)."""
+    if not faces:
+        return None
+    return max(faces, key=lambda f: (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1]))
+
+
 def _bbox(points: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
     x0, y0 = np.floor(points.min(axis=0)).astype(int)
     x1, y1 = np.ceil(points.max(axis=0)).astype(int)

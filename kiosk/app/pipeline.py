@@ -43,7 +43,7 @@ from kiosk.app.machine import KioskMachine, RenderPlan
 from kiosk.app.mailbox import Mailbox
 from kiosk.app.photo import PhotoKeeper, PickKey, face_score
 from vision.capture import Frame, LatestFrameGrabber
-from vision.face import FaceResult, FaceTracker
+from vision.face import FaceResult, FaceTracker, main_face
 from vision.light import Light, LightEstimator, LightReference
 from vision.makeup import render
 from vision.makeup.regions import LIPS_OUTER
@@ -121,13 +121,6 @@ class Analysis:
     skin_ms: float = 0.0
     started_s: float = 0.0  # perf_counter when stage 1 took the frame…
     done_s: float = 0.0  # …and when it let go of it
-
-
-def main_face(faces: list[FaceResult]) -> FaceResult | None:
-    """The shopper is the largest face (someone passing behind is smaller)."""
-    if not faces:
-        return None
-    return max(faces, key=lambda f: (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1]))
 
 
 def split_view(before: np.ndarray, after: np.ndarray, fraction: float) -> np.ndarray:

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from vision.capture import CaptureError, VideoSource, open_source
-    from vision.face import FaceModelError, FaceTracker
+    from vision.face import FaceModelError, FaceTracker, main_face
     from vision.light import LightEstimator
     from vision.makeup import LookError, parse_look, render
     from vision.occlusion import HandModelError, HandOccluder
@@ -108,10 +108,9 @@ def run(args: argparse.Namespace) -> int:
                     occluder = HandOccluder()
             occlusion = None if occluder is None else occluder.update(frame.image, faces, frame.timestamp_ms)
             t2h = time.perf_counter()
-            shopper = max(faces, key=lambda f: f.interocular) if faces else None
             light = None
             if not args.catalogue_colour:
-                light = light_estimator.update(frame.image, shopper, frame.timestamp_ms)
+                light = light_estimator.update(frame.image, main_face(faces), frame.timestamp_ms)
             result = render(frame.image, faces, look, occlusion=occlusion, light=light)
             t3 = time.perf_counter()
             image = np.hstack([frame.image, result]) if args.compare else result
