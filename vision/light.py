@@ -21,7 +21,8 @@ Where the gains come from, best first:
   Neither source is enough alone: the brightest thing may be coloured or missing, and the
   eyes are one person's. So the light is the white point's, moved into the range the eyes'
   reading allows: a colour within their uncertainty of what they read (with a neutral white
-  point, that is the eyes' reading less its uncertainty), an exposure no darker than they
+  point, that is the eyes' reading less its uncertainty; eyes may read warmer than the light,
+  as yellowed or pigmented sclera do, never cooler), an exposure no darker than they
   allow; only they can brighten (the white point cannot see past clipping), and only by
   what they read beyond their spread between people;
 - grey world over the frame when the eyes are closed or hidden, in place of the eyes, with a
@@ -89,6 +90,8 @@ CAMERA_WHITE = (CLIPPED_LINEAR,) * 3  # a photo's: its range filled, neutral
 # 0.01 of neutral (two street scenes 0.06-0.07: something bright and coloured in view, which
 # the eyes' bound keeps small), so a cast starts past WHITE_CAST_BAND.
 WHITE_CAST_BAND = 0.03
+# Warm to cool (BGR, log): the black-body line stores' lights lie near, and the way sclera vary.
+WARM_AXIS = np.array([-1.0, 0.0, 1.0])
 # Smoothing: the median of the last MEDIAN_WINDOW_MS of readings ignores a shadow passing
 # for less than half that; the exponential follow-up turns a real change of light into a
 # fade rather than a step.
@@ -239,8 +242,8 @@ def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMER
     A reference is exact. Otherwise the colour is the cast of the frame's white point (against
     the camera's own, `camera_white`), moved into the known uncertainty of the eyes' (or grey
     world's) reading: continuous, so a light drifting across never makes the colours jump,
-    and with a neutral white point it is the reading less its uncertainty, so ordinary light
-    reads exactly neutral. The exposure is the white point's held within what the eyes allow
+    and with a neutral white point it is the reading less its uncertainty (neutral where the
+    eyes read warm: `sclera_light`), so ordinary light reads exactly neutral. The exposure is the white point's held within what the eyes allow
     (`exposure_from_eyes`); grey world says nothing about it.
     """
     log = np.log(np.asarray(sample.gains_bgr))
@@ -255,14 +258,47 @@ def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMER
     if sample.source == "sclera":
         band *= max(1.0, np.sqrt(SCLERA_FULL_TRUST_PIXELS / sample.pixels))
     white = np.log(np.maximum(np.asarray(sample.white_bgr), 1e-4) / np.asarray(camera_white))
-    cast = beyond(white - white.mean(), WHITE_CAST_BAND)
+    cast = beyond(white_cast(white), WHITE_CAST_BAND)
     # Eyes whose colour is unusable bound nothing: the white point's cast is then believed as
     # far as a reading of theirs would have let it move.
-    centre = np.zeros(3) if failed_colour else log
+    centre = np.zeros(3) if failed_colour else sclera_light(log, cast)
     colour = np.clip(cast, centre - band, centre + band)
     if sample.source != "sclera":
         return colour
     return colour + exposure_from_eyes(exposure, float(white.max()))
+
+
+def white_cast(white_log: np.ndarray) -> np.ndarray:
+    """The light's colour (log, mean removed) from the white point's level per channel against
+    the camera's top (`white_log`, BGR, at most about 0).
+
+    A channel at the top (within WHITE_CAST_BAND) is clipped: the white's true level there is
+    at least the top, perhaps more. A coloured light pushes its strong channel past clipping
+    (a warm lamp on a white wall: red clips, blue is seen short), so taking a clipped channel
+    at face value would see half the cast. Store lights lie near the black-body line, where
+    warmer and cooler move red and blue in opposite directions from green by about as much
+    each (in log), so a clipped red or blue is taken as the mirror of the other through green.
+    """
+    level = white_log.copy()
+    top = white_log > -WHITE_CAST_BAND
+    b, g, r = 0, 1, 2
+    for clipped, seen in ((r, b), (b, r)):
+        if top[clipped] and not top[seen]:
+            level[clipped] = max(level[clipped], 2.0 * level[g] - level[seen])
+    return level - level.mean()
+
+
+def sclera_light(sclera: np.ndarray, cast: np.ndarray) -> np.ndarray:
+    """The light's colour as the eye whites allow it (log, mean removed), given the white
+    point's `cast`: the eyes' reading, except that eyes may be warmer than the light.
+
+    Sclera yellow with age and are often pigmented (brownish) with deep skin: they read
+    warmer than the light, never cooler. So where the eyes read warmer than the white point
+    along the warm-cool axis (blue down, red up), the warmth is given to the eyes, not to the
+    light; where they read cooler, they are believed.
+    """
+    warmer = max(0.0, float((sclera - cast) @ WARM_AXIS) / float(WARM_AXIS @ WARM_AXIS))
+    return sclera - warmer * WARM_AXIS
 
 
 def beyond(log: np.ndarray | float, band: float) -> np.ndarray:

@@ -12,10 +12,12 @@ from pydantic import ValidationError
 from kiosk.app.runtime import load_light_reference
 from kiosk.app.settings import KioskSettings
 from kiosk.cli import main as kiosk_main
+from vision.capture import Frame
 from vision.color import hex_to_lab
 from vision.evaluate import (
     COMMITTED,
     FULL_LOOK,
+    SHARED_FACES,
     STORE_LIGHT,
     lips_under_light,
     poly_mask,
@@ -31,6 +33,7 @@ from vision.light import (
     LightReference,
     find_grey_card,
     measure_light,
+    white_cast,
 )
 from vision.makeup import parse_look, render
 from vision.makeup import regions as R
@@ -126,6 +129,37 @@ def test_the_eye_whites_give_the_colour_and_the_white_point_the_exposure(committ
     old_image, old_faces = committed_faces["grace_hopper.jpg"]
     assert measure_light(old_image, old_faces[0]).source == "sclera"
     assert LightEstimator().update(old_image, old_faces[0], 0.0) == NEUTRAL
+
+
+def test_a_lamp_that_clips_red_is_followed_whole(committed_faces, deep_faces):
+    """A warm lamp clips red on the whites and a cool one blue; the clipped channel is taken as
+    the mirror of the other through green, so the whole cast is followed, not half of it."""
+    # Red and green at the top, blue a fifth short: the light is as warm as it is blue-short.
+    assert white_cast(np.log([0.8, 1.0, 1.0])) == pytest.approx([-0.223, 0.0, 0.223], abs=0.01)
+    assert white_cast(np.log([0.8, 0.9, 0.95])) == pytest.approx(
+        np.log([0.8, 0.9, 0.95]) - np.log([0.8, 0.9, 0.95]).mean()
+    )  # nothing at the top: nothing clipped, taken as seen
+    faces = {"astronaut.jpg": committed_faces["astronaut.jpg"], **deep_faces}
+    for name, (image, found) in faces.items():
+        for cond in ("warm", "cool"):
+            gains = LightEstimator().update(relight(image, STORE_LIGHT[cond]), found[0], 0.0).gains_bgr
+            error = np.abs(np.log(gains) - np.log(STORE_LIGHT[cond])).max()
+            assert error < 0.08, (name, cond, np.round(gains, 3))
+
+
+def test_yellowed_eye_whites_are_not_taken_for_a_warm_light(image_tracker, require_shared):
+    """Sclera yellow with age and are often pigmented with deep skin: read warmer than the light,
+    never cooler. A shopper whose eyes read warm under neutral light gets the catalogue colour;
+    a cool light on the same shopper is still followed."""
+    path = require_shared(SHARED_FACES / "unsplash" / "man_fitzpatrick6.jpg")
+    image = cv2.imread(str(path))
+    face = image_tracker.process(Frame(image, 0, 0))[0]
+    b, g, r = measure_light(image, face).gains_bgr
+    assert r / b > 1.8  # his eyes read strongly warm
+    b, g, r = LightEstimator().update(image, face, 0.0).gains_bgr
+    assert abs(np.log(r / b)) < 0.03 and abs(np.log(g / b)) < 0.03, (b, g, r)
+    b, g, r = LightEstimator().update(relight(image, STORE_LIGHT["cool"]), face, 0.0).gains_bgr
+    assert np.log(b / r) > 0.3, (b, g, r)  # the cool light: 0.34 (log) bluer than red
 
 
 def test_a_stream_learns_its_own_white_point(committed_faces):
