@@ -188,6 +188,14 @@ def store_light_table(
     return table
 
 
+def light_estimate_error(image: np.ndarray, face: FaceResult, gains_bgr) -> float:
+    """How far the light read from the relit photo alone is from the relight: the largest
+    per-channel error, in stops. Apart from the renderer: the ΔE2000 figures carry its own
+    error under neutral light too."""
+    read = LightEstimator().update(relight(image, gains_bgr), face, 0.0).gains_bgr
+    return float(np.abs(np.log2(read) - np.log2(gains_bgr)).max())
+
+
 def print_store_light(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> None:
     table = store_light_table(faces)
     print(f"\nstore light: red matte {STORE_SHADE} on photos relit in linear light, the light undone on")
@@ -200,6 +208,13 @@ def print_store_light(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> 
             print(f"    {name:<18}" + "".join(f"{table[how][c][i]:10.2f}" for c in STORE_LIGHT))
         for stat, fn in (("median", np.median), ("worst", np.max)):
             print(f"    {stat:<18}" + "".join(f"{fn(table[how][c]):10.2f}" for c in STORE_LIGHT))
+    errors = {
+        c: [light_estimate_error(im, found[0], g) for im, found in faces.values()]
+        for c, g in STORE_LIGHT.items()
+    }
+    print("  the light read from the eyes and white point vs the relight: largest channel error, in stops")
+    for stat, fn in (("median", np.median), ("worst", np.max)):
+        print(f"    {stat:<18}" + "".join(f"{fn(errors[c]):10.2f}" for c in STORE_LIGHT))
 
 
 # --- hands in front of the lips (issue 10): paint only what is visible ---------------------------
