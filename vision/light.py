@@ -243,8 +243,9 @@ def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMER
     the camera's own, `camera_white`), moved into the known uncertainty of the eyes' (or grey
     world's) reading: continuous, so a light drifting across never makes the colours jump,
     and with a neutral white point it is the reading less its uncertainty (neutral where the
-    eyes read warm: `sclera_light`), so ordinary light reads exactly neutral. The exposure is the white point's held within what the eyes allow
-    (`exposure_from_eyes`); grey world says nothing about it.
+    eyes read warm: `sclera_light`), so ordinary light reads exactly neutral. The exposure is
+    the white point's held within what the eyes allow (`exposure_from_eyes`); grey world says
+    nothing about it.
     """
     log = np.log(np.asarray(sample.gains_bgr))
     if sample.source == "reference":
