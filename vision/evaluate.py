@@ -33,6 +33,7 @@ from vision.occlusion.measure import (
     mask_flicker,
     measure_composites,
     measure_hand_paint,
+    measure_moving_composite,
     measure_objects,
     unlike_skin_flicker,
 )
@@ -220,6 +221,8 @@ def print_store_light(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> 
 # --- hands in front of the lips (issue 10): paint only what is visible ---------------------------
 HAND_CLIP = ROOT / "assets" / "demo" / "shopper.mp4"
 HAND_CLIP_FRAMES = 300
+# A second face clip (packaged media, not the demo's) with the hand photo raised to the mouth.
+MOVING_HAND_CLIP = ROOT / "tests" / "data" / "face_clip.mp4"
 
 
 def clip_frames(path: Path = HAND_CLIP, count: int = HAND_CLIP_FRAMES):
@@ -254,6 +257,8 @@ def print_hand_paint(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> N
         print(_hand_row(f"demo clip, hand landmarks {label}", row))
     photos = [image for image, _ in faces.values()]
     print(_hand_row(f"hand photo pasted over {len(photos)} faces", measure_composites(photos)))
+    clip = list(clip_frames(MOVING_HAND_CLIP, count=10**6))
+    print(_hand_row(f"hand raised to the mouth in {MOVING_HAND_CLIP.name}", measure_moving_composite(clip)))
     image, found = faces["pexels_smile.jpg"]
     print(
         "hand mask edge flicker on a still hand over pexels_smile.jpg (noise + JPEG each frame): "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -187,13 +187,39 @@ def composite_hand(image: np.ndarray, face: FaceResult) -> tuple[np.ndarray, np.
     return np.clip(out + 0.5, 0, 255).astype(np.uint8), alpha
 
 
+class _CompositeScore:
+    """Hand paint on composites, the paste's alpha the ground truth: the rendering's ΔE2000 on
+    the surely-hand pixels over the lip body, and the lips' colour well clear of the hand."""
+
+    def __init__(self, shade: str) -> None:
+        self.shade = shade
+        self.look = Look((Layer("lipstick", (shade,), "matte", 1.0),))
+        self.hand_de: list[np.ndarray] = []
+        self.lips_lab: list[np.ndarray] = []
+        self.frames = self.occluded = 0
+
+    def add(self, image: np.ndarray, alpha: np.ndarray, faces: list[FaceResult], occ) -> None:
+        lips = _lip_body(image.shape, faces[0])
+        hand = lips & (cv2.erode((alpha > 0.99).view(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+        if np.count_nonzero(hand) < MIN_HAND_PX:
+            return
+        out = render(image, faces, self.look, occlusion=occ)
+        clear = lips & (cv2.dilate((alpha > 0).view(np.uint8), np.ones((9, 9), np.uint8)) == 0)
+        self.frames += 1
+        self.occluded += occ is not None
+        self.hand_de.append(delta_e2000(_lab(out, hand), _lab(image, hand)))
+        lab = _lab(out, clear)
+        if len(lab):
+            self.lips_lab.append(lab[lab[:, 0] <= np.percentile(lab[:, 0], 90)])
+
+    def summary(self) -> HandPaint:
+        return _summary(self.frames, self.occluded, self.hand_de, self.lips_lab, self.shade)
+
+
 def measure_composites(photos: Iterable[np.ndarray], shade: str = RED_MATTE) -> HandPaint:
     """The hand photo pasted over each face; the paste's alpha is the ground truth."""
-    look = Look((Layer("lipstick", (shade,), "matte", 1.0),))
+    score = _CompositeScore(shade)
     tracker = FaceTracker(mode="image", max_faces=1)
-    hand_de: list[np.ndarray] = []
-    lips_lab: list[np.ndarray] = []
-    n = occluded = 0
     try:
         for photo in photos:
             found = tracker.process(Frame(photo, 0, 0))
@@ -204,21 +230,48 @@ def measure_composites(photos: Iterable[np.ndarray], shade: str = RED_MATTE) -> 
             if not faces:
                 continue  # the hand hides too much of this face for the tracker: nothing is painted
             with HandOccluder() as occluder:
-                occ = occluder.update(image, faces, 0)
-            out = render(image, faces, look, occlusion=occ)
-            lips = _lip_body(image.shape, faces[0])
-            hand = lips & (cv2.erode((alpha > 0.99).view(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-            clear = lips & (cv2.dilate((alpha > 0).view(np.uint8), np.ones((9, 9), np.uint8)) == 0)
-            if np.count_nonzero(hand) < MIN_HAND_PX:
-                continue
-            n += 1
-            occluded += occ is not None
-            hand_de.append(delta_e2000(_lab(out, hand), _lab(image, hand)))
-            lab = _lab(out, clear)
-            lips_lab.append(lab[lab[:, 0] <= np.percentile(lab[:, 0], 90)])
+                score.add(image, alpha, faces, occluder.update(image, faces, 0))
     finally:
         tracker.close()
-    return _summary(n, occluded, hand_de, lips_lab, shade)
+    return score.summary()
+
+
+RAISE_FROM_IOD = 2.5
+
+
+def hand_height(i: int, n: int) -> float | None:
+    """Where the moving hand is in frame `i` of `n`, in inter-ocular distances below the mouth
+    (None: out of view): raised over 0.15-0.35 of the clip from 2.5 below (a quick half
+    second at 24 fps), held over the mouth to 0.7, lowered again by 0.9."""
+    up, held, down, gone = 0.15 * n, 0.35 * n, 0.7 * n, 0.9 * n
+    if i < up or i > gone:
+        return None
+    if i < held:
+        return RAISE_FROM_IOD * (held - i) / (held - up)
+    return RAISE_FROM_IOD * max(0.0, i - down) / (gone - down)
+
+
+def measure_moving_composite(frames: list[Frame], shade: str = RED_MATTE) -> HandPaint:
+    """The hand photo raised to the mouth of a face clip, held there swaying, and lowered, as
+    the kiosk sees it (one face tracker and one occluder over the frames); the paste's alpha
+    is the ground truth. The hand follows the face as tracked on the clip without it."""
+    with FaceTracker(mode="video", max_faces=1) as clean:
+        bare = [clean.process(frame) for frame in frames]
+    score = _CompositeScore(shade)
+    with FaceTracker(mode="video", max_faces=1) as tracker, HandOccluder() as occluder:
+        for i, (frame, found) in enumerate(zip(frames, bare, strict=True)):
+            below = hand_height(i, len(frames))
+            image, alpha = frame.image, None
+            if below is not None and found:
+                iod = found[0].interocular
+                sway = (0.1 * iod * np.sin(i / 4.0), below * iod)  # a hand is never still
+                moved = replace(found[0], landmarks=found[0].landmarks + np.float32(sway))
+                image, alpha = composite_hand(frame.image, moved)
+            faces = tracker.process(Frame(image, frame.timestamp_ms, frame.index))
+            occ = occluder.update(image, faces, frame.timestamp_ms)
+            if faces and alpha is not None:
+                score.add(image, alpha, faces, occ)
+    return score.summary()
 
 
 def draw_objects(image: np.ndarray, face: FaceResult) -> dict[str, tuple[np.ndarray, np.ndarray]]:
