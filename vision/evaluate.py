@@ -8,7 +8,10 @@ open mouth and the eye openings stay bit-identical; and the skin-tone estimate's
 gate's answer for extreme light, its agreement between a neutral and a smiling photo of the
 same person (London pairs), and the kiosk's running estimate over the two clips; and how close
 lipstick comes to its shade under a warm, a cool, a dim and a bright store light, painted in
-the catalogue colour or as the light (read from the eyes, or from a grey card) shows it. The
+the catalogue colour or as the light (read from the eyes, or from a grey card) shows it, and
+how far that light is from the relight; and how much lipstick lands on hands over the lips
+(the demo clip, a hand photo pasted over each face, and raised to the mouth of a second clip)
+and on other things held in front of the face. The
 committed faces (tests/data) always; the deep-skin portraits of ../shared/data/faces when that
 folder is present. The tests assert on the same measurements (tests/vision).
 """
