@@ -11,9 +11,9 @@ lipstick comes to its shade under a warm, a cool, a dim and a bright store light
 the catalogue colour or as the light (read from the eyes, or from a grey card) shows it, and
 how far that light is from the relight; and how much lipstick lands on hands over the lips
 (the demo clip, a hand photo pasted over each face, and raised to the mouth of a second clip)
-and on other things held in front of the face. The
-committed faces (tests/data) always; the deep-skin portraits of ../shared/data/faces when that
-folder is present. The tests assert on the same measurements (tests/vision).
+and on other things held in front of the face. The committed faces (tests/data) always; the
+deep-skin portraits of ../shared/data/faces when that folder is present. The tests assert on
+the same measurements (tests/vision).
 """
 
 from __future__ import annotations
