@@ -295,11 +295,15 @@ def sclera_light(sclera: np.ndarray, cast: np.ndarray) -> np.ndarray:
 
     Sclera yellow with age and are often pigmented (brownish) with deep skin: they read
     warmer than the light, never cooler. So where the eyes read warmer than the white point
-    along the warm-cool axis (blue down, red up), the warmth is given to the eyes, not to the
-    light; where they read cooler, they are believed.
+    along the warm-cool axis (blue down, red up), that warmth is given to the eyes rather than
+    to the light, as far as they read warm at all: eyes that read neutral or cool are not
+    yellow, and still hold a white point that reads cooler (a bluish window or sign as the
+    brightest thing in view) to what they see.
     """
-    warmer = max(0.0, float((sclera - cast) @ WARM_AXIS) / float(WARM_AXIS @ WARM_AXIS))
-    return sclera - warmer * WARM_AXIS
+    axis = float(WARM_AXIS @ WARM_AXIS)
+    own = max(0.0, float(sclera @ WARM_AXIS) / axis)
+    warmer = float((sclera - cast) @ WARM_AXIS) / axis
+    return sclera - min(max(0.0, warmer), own) * WARM_AXIS
 
 
 def beyond(log: np.ndarray | float, band: float) -> np.ndarray:

@@ -13,7 +13,7 @@ from kiosk.app.runtime import load_light_reference
 from kiosk.app.settings import KioskSettings
 from kiosk.cli import main as kiosk_main
 from vision.capture import Frame
-from vision.color import hex_to_lab
+from vision.color import SRGB_TO_LINEAR_LUT, hex_to_lab
 from vision.evaluate import (
     COMMITTED,
     FULL_LOOK,
@@ -26,6 +26,7 @@ from vision.evaluate import (
     with_grey_card,
 )
 from vision.light import (
+    COLOUR_UNCERTAINTY,
     NEUTRAL,
     Light,
     LightError,
@@ -158,8 +159,23 @@ def test_yellowed_eye_whites_are_not_taken_for_a_warm_light(image_tracker, requi
     assert r / b > 1.8  # his eyes read strongly warm
     b, g, r = LightEstimator().update(image, face, 0.0).gains_bgr
     assert abs(np.log(r / b)) < 0.03 and abs(np.log(g / b)) < 0.03, (b, g, r)
+    # A cool light (0.34 bluer than red, log) is still followed, at least half way: the eyes'
+    # warmth is taken off only as far as they read warm under it.
     b, g, r = LightEstimator().update(relight(image, STORE_LIGHT["cool"]), face, 0.0).gains_bgr
-    assert np.log(b / r) > 0.3, (b, g, r)  # the cool light: 0.34 (log) bluer than red
+    assert np.log(b / r) > 0.5 * np.log(1.2 / 0.85), (b, g, r)
+
+
+def test_a_cool_white_window_is_followed_only_as_far_as_the_eyes_allow(committed_faces):
+    """Eyes may be warmer than the light, not cooler: eyes that read neutral or cool are not
+    yellow, and hold a bluish brightest thing in view (a window, a sign) to what they see."""
+    image, faces = committed_faces["pexels_smile.jpg"]  # graded: the window becomes its white point
+    window = image.copy()
+    h, w = image.shape[:2]
+    window[: h // 6, : w // 8] = (255, 235, 205)  # cool white, 2% of the frame
+    eyes = np.log(measure_light(window, faces[0]).gains_bgr)
+    b, _, r = LightEstimator().update(window, faces[0], 0.0).gains_bgr
+    cast = np.log(SRGB_TO_LINEAR_LUT[255] / SRGB_TO_LINEAR_LUT[205])  # the window's blue over red: 0.5
+    assert np.log(b / r) <= eyes[0] - eyes[2] + 2 * COLOUR_UNCERTAINTY["sclera"] + 1e-6 < cast
 
 
 def test_a_stream_learns_its_own_white_point(committed_faces):
