@@ -221,6 +221,22 @@ def print_store_light(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> 
         print(f"    {stat:<18}" + "".join(f"{fn(errors[c]):10.2f}" for c in STORE_LIGHT))
 
 
+def print_store_light_all(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> None:
+    """The same, summed up over every portrait there is (all of ../shared/data/faces, smiles too):
+    how the estimate holds beyond the eight faces above."""
+    table = store_light_table(faces, ("eyes",))["eyes"]
+    errors = {
+        c: [light_estimate_error(im, found[0], g) for im, found in faces.values()]
+        for c, g in STORE_LIGHT.items()
+    }
+    print(f"\nstore light from the eyes on all {len(faces)} portraits: lips ΔE2000, estimate error in stops")
+    print(f"    {'':<18}" + "".join(f"{c:>10}" for c in STORE_LIGHT))
+    for stat, fn in (("median", np.median), ("p90", lambda v: np.percentile(v, 90)), ("worst", np.max)):
+        print(f"    {'ΔE2000 ' + stat:<18}" + "".join(f"{fn(table[c]):10.2f}" for c in STORE_LIGHT))
+    for stat, fn in (("median", np.median), ("worst", np.max)):
+        print(f"    {'stops ' + stat:<18}" + "".join(f"{fn(errors[c]):10.2f}" for c in STORE_LIGHT))
+
+
 # --- hands in front of the lips (issue 10): paint only what is visible ---------------------------
 HAND_CLIP = ROOT / "assets" / "demo" / "shopper.mp4"
 HAND_CLIP_FRAMES = 300
@@ -381,10 +397,16 @@ def print_skin_consistency(tracker: FaceTracker) -> None:
         )
 
 
-def load_faces() -> dict[str, tuple[np.ndarray, list[FaceResult]]]:
+def load_faces(every_portrait: bool = False) -> dict[str, tuple[np.ndarray, list[FaceResult]]]:
+    """The committed faces and, when ../shared is there, its deep-skin portraits (or, with
+    `every_portrait`, all of its portraits)."""
     paths = list(COMMITTED)
     if SHARED_FACES.is_dir():
-        paths += [SHARED_FACES / n for n in SHARED_DEEP]
+        paths += (
+            sorted(SHARED_FACES.glob("*/*.jpg"))
+            if every_portrait
+            else [SHARED_FACES / n for n in SHARED_DEEP]
+        )
     tracker = FaceTracker(mode="image")
     try:
         out = {}
@@ -433,6 +455,8 @@ def main() -> int:
     with FaceTracker(mode="image") as tracker:
         print_skin_consistency(tracker)
     print_store_light(faces)
+    if SHARED_FACES.is_dir():
+        print_store_light_all(load_faces(every_portrait=True))
     print_hand_paint(faces)
     return 0
 
