@@ -45,7 +45,7 @@ from vision.color import (
     undertone,
 )
 from vision.face import FaceResult
-from vision.light import LightError, LightReference
+from vision.light import WHITE_CAST_BAND, LightError, LightReference, white_point
 from vision.sclera import SCLERA_LEVEL, sample_sclera
 
 FOREHEAD = [108, 109, 10, 338, 337, 151]
@@ -77,7 +77,7 @@ class SkinTone:
 
 @dataclass(frozen=True)
 class SkinStatus:
-    code: str  # ok | settling | no_face | too_dark | too_bright | colour_cast
+    code: str  # ok | settling | no_face | too_dark | too_bright | colour_cast | uncertain
     message_en: str
     message_ar: str
 
@@ -102,6 +102,11 @@ STATUSES = {
         "colour_cast",
         "The light here is strongly coloured, so we can't read your tone reliably.",
         "لون الإضاءة هنا قوي، لذلك لا يمكننا قراءة لون بشرتك بدقة.",
+    ),
+    "uncertain": SkinStatus(
+        "uncertain",
+        "We can't read your skin tone reliably here — you can still choose your shades yourself.",
+        "لا يمكننا قراءة لون بشرتك بدقة هنا — ما زال بإمكانك اختيار درجاتك بنفسك.",
     ),
 }
 
@@ -167,7 +172,7 @@ def _reference_from_mean(mean: np.ndarray, target, clipped: bool) -> Reference:
 class WhiteBalance:
     """One frame's white reference: the gains (BGR, linear) or why the light is refused."""
 
-    code: str  # ok | too_bright | too_dark | colour_cast
+    code: str  # ok | too_bright | too_dark | colour_cast | uncertain
     gains: tuple[float, float, float] = (1.0, 1.0, 1.0)
     eyes_open: float = 0.0  # visible sclera over iris disc (~1 for an open eye; 0 when not seen)
     trust: float = 0.0  # 0..1: a card or the anchored surround 1, an eye `eye_trust`, gray-world 0
@@ -212,6 +217,8 @@ def white_balance(
     lit like the skin, so when it clips or needs more than `max_gain`, so does the face.
     """
     eyes_open, offset, trust, surround_log = 0.0, None, 1.0, None
+    sclera: Reference | None = None
+    use_anchor = False
     card = _card(image, reference)
     if card is not None:
         own = card
@@ -220,7 +227,6 @@ def white_balance(
         whites = sample_sclera(image, face.landmarks)
         eyes_open = whites.openness
         surround_pix, share = _surround_pixels(image, face)
-        sclera = None
         if len(whites.pixels) >= 12:
             sclera = _reference_from_mean(whites.linear_white(), SCLERA_LEVEL, whites.clipped)
         surround = None
@@ -249,8 +255,22 @@ def white_balance(
     if max(gains.max(), float(np.exp(own.log_gains).max())) > max_gain:
         return WhiteBalance("too_dark", g, eyes_open, trust, offset, surround_log)
     if gains.max() / gains.min() > max_gain_ratio:
-        return WhiteBalance("colour_cast", g, eyes_open, trust, offset, surround_log)
+        # Strongly coloured eyes under a light the scene's own white shows is not: yellowed or
+        # pigmented sclera, not the light. Say so rather than send the shopper to find another.
+        from_eyes = sclera is not None or use_anchor
+        code = "uncertain" if from_eyes and _scene_white_is_plain(image, max_gain_ratio) else "colour_cast"
+        return WhiteBalance(code, g, eyes_open, trust, offset, surround_log)
     return WhiteBalance("ok", g, eyes_open, trust, offset, surround_log)
+
+
+def _scene_white_is_plain(image: np.ndarray, max_gain_ratio: float) -> bool:
+    """Whether the frame's white point (`vision.light.white_point`), seen whole, is no more
+    coloured than the gate allows. A channel at the top hides its colour (a coloured lamp clips
+    its strong channel first), so a white point that touches it says nothing either way."""
+    white = np.log(np.asarray(white_point(image)) / CLIPPED_LINEAR)
+    if white.max() > -WHITE_CAST_BAND:
+        return False
+    return float(np.exp(white.max() - white.min())) <= max_gain_ratio
 
 
 def frontality(face: FaceResult) -> float:

@@ -59,7 +59,9 @@ if TYPE_CHECKING:  # furniture rendering is imported only when a floor calibrati
 
 log = logging.getLogger(__name__)
 
-LIGHT_CODES = {"too_dark", "too_bright", "colour_cast"}
+# What the shopper is told while their tone cannot be read: the light, which they can help
+# with, or (`uncertain`) that it cannot be read here, and they can choose shades themselves.
+TONE_NOTICES = {"too_dark", "too_bright", "colour_cast", "uncertain"}
 SKIN_EVERY_SETTLED = 15  # once the tone has settled, re-measure only every Nth frame
 CAMERA_STATUS = {"starting": "camera_starting", "reconnecting": "camera_unavailable", "ended": "camera_ended"}
 POLL_S = 0.1  # how long a stage waits for work before checking whether it should stop
@@ -323,7 +325,7 @@ class Pipeline:
             self._settled = self._settled or reading.status.code == "ok"
             # Light warnings ask the shopper to help the measurement; once the tone has
             # settled, nagging about the light would only distract from the try-on.
-            bad_light = reading.status.code in LIGHT_CODES and not self._settled
+            bad_light = reading.status.code in TONE_NOTICES and not self._settled
             self._light = reading.status.code if bad_light else None
         tone = self._skin.current if self._settled else None
         self.machine.observe(now, face is not None, tone, self._light)

@@ -10,7 +10,9 @@ from test_app_machine import consented, make
 
 from kiosk.app.commands import ERROR_CODES, CommandError, parse_command
 from kiosk.app.machine import Phase
+from kiosk.app.pipeline import CAMERA_STATUS, TONE_NOTICES
 from kiosk.app.server import UI_DIR
+from vision.skin import STATUSES
 
 SOLD_OUT = "SAH-LIP-08"  # the demo catalogue's one shade with no stock
 
@@ -28,6 +30,14 @@ def test_every_error_code_has_a_message_in_both_languages(lang):
     keys = ui_strings(lang)
     missing = {code for code in ERROR_CODES | {"connection_lost"} if f"error_{code}" not in keys}
     assert not missing
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_every_notice_the_pipeline_raises_has_a_message_in_both_languages(lang):
+    keys = ui_strings(lang)
+    notices = TONE_NOTICES | set(CAMERA_STATUS.values()) | {"no_face"}
+    assert not {code for code in notices if f"status_{code}" not in keys}
+    assert set(STATUSES) >= TONE_NOTICES  # and each is a skin-tone status `kiosk skin` prints too
 
 
 def code_of(machine, cmd: dict) -> str:

@@ -1,10 +1,12 @@
 """Skin tone: stable under exposure and colour-cast changes, refuses bad light, forgets shoppers."""
 
+import cv2
 import numpy as np
 import pytest
 
+from vision.capture import Frame
 from vision.color import delta_e2000
-from vision.evaluate import EXTREME_LIGHT, MILD_LIGHT, relight
+from vision.evaluate import EXTREME_LIGHT, MILD_LIGHT, SHARED_FACES, relight
 from vision.skin import SkinToneEstimator, measure_frame
 
 MILD = {k: v for k, v in MILD_LIGHT.items() if k != "+1 stop"}  # +1 stop: see below
@@ -49,6 +51,18 @@ def test_gate_refuses_extreme_light(committed_faces, deep_or_none):
     for name, (image, faces) in _faces(committed_faces, deep_or_none).items():
         for label, gains in EXTREME.items():
             assert measure_frame(relight(image, gains), faces[0]).code in expected[label], (name, label)
+
+
+def test_coloured_eyes_under_a_plain_light_are_not_sent_to_find_another(image_tracker, require_shared):
+    """An older man with pigmented sclera (they read red over blue 1.9, past the gate's 1.8)
+    under a light whose own white, seen whole, is plain: the tone cannot be read from his eyes,
+    and he is told so (`uncertain`), not that the light is coloured. Under an orange lamp the
+    light is what is refused."""
+    path = require_shared(SHARED_FACES / "unsplash" / "man_fitzpatrick6.jpg")
+    image = cv2.imread(str(path))
+    face = image_tracker.process(Frame(image, 0, 0))[0]
+    assert measure_frame(image, face).code == "uncertain"
+    assert measure_frame(relight(image, EXTREME["orange light"]), face).code != "uncertain"
 
 
 def test_deep_skin_reads_deeper_than_light_skin(committed_faces, deep_faces):
