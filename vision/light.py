@@ -281,12 +281,18 @@ def white_cast(white_log: np.ndarray) -> np.ndarray:
     each (in log), so a clipped red or blue is taken as the mirror of the other through green.
     """
     level = white_log.copy()
-    top = white_log > -WHITE_CAST_BAND
+    top = at_the_top(white_log)
     b, g, r = 0, 1, 2
     for clipped, seen in ((r, b), (b, r)):
         if top[clipped] and not top[seen]:
             level[clipped] = max(level[clipped], 2.0 * level[g] - level[seen])
     return level - level.mean()
+
+
+def at_the_top(white_log: np.ndarray) -> np.ndarray:
+    """Which channels of a white point (log, against the camera's top) reach the top, within
+    WHITE_CAST_BAND: clipped there, their colour is only a lower bound."""
+    return white_log > -WHITE_CAST_BAND
 
 
 def sclera_light(sclera: np.ndarray, cast: np.ndarray) -> np.ndarray:

@@ -45,7 +45,7 @@ from vision.color import (
     undertone,
 )
 from vision.face import FaceResult
-from vision.light import WHITE_CAST_BAND, LightError, LightReference, white_point
+from vision.light import LightError, LightReference, at_the_top, white_point
 from vision.sclera import SCLERA_LEVEL, sample_sclera
 
 FOREHEAD = [108, 109, 10, 338, 337, 151]
@@ -268,7 +268,7 @@ def _scene_white_is_plain(image: np.ndarray, max_gain_ratio: float) -> bool:
     coloured than the gate allows. A channel at the top hides its colour (a coloured lamp clips
     its strong channel first), so a white point that touches it says nothing either way."""
     white = np.log(np.asarray(white_point(image)) / CLIPPED_LINEAR)
-    if white.max() > -WHITE_CAST_BAND:
+    if at_the_top(white).any():
         return False
     return float(np.exp(white.max() - white.min())) <= max_gain_ratio
 
