@@ -335,17 +335,22 @@ class LightEstimator:
     """One light estimate per frame, smoothed over time; the kiosk keeps one per camera.
 
     `stream`: the frames come from one camera or video, whose own white point (the level and
-    colour its frames normally reach) is learned as it plays: per channel, the highest of the
-    white point's running medians, so a light that dims or turns warm later is followed (a
-    warm lamp raises red's top, which is learnt, but lowers blue's, which is seen), and a
-    camera or codec that never fills its range, or a video's colour grade, is not taken for
-    the store's light. Otherwise (photos) the camera's white is clipping, neutral.
+    colour its frames normally reach) is learned as it plays: its colour from the white point's
+    running median over the first MEDIAN_WINDOW_MS, its level the highest (channels' mean log)
+    seen since. So a camera or codec that never fills its range, or a video's colour grade, is
+    not taken for the store's light, while a light that dims or turns warm later is followed,
+    and once it is gone the light reads as before: a lamp's colour is never learnt as the
+    camera's own, even a lamp brighter than the light before it. (Each channel's top learnt
+    at its own highest would keep red's from a warm lamp and blue's from before it: a white the
+    camera never saw, and a cool cast ever after.) Otherwise (photos) the camera's white is
+    clipping, neutral.
     """
 
     def __init__(self, reference: LightReference | None = None, stream: bool = False) -> None:
         self.reference = reference
         self.stream = stream
         self._camera_white: np.ndarray | None = None
+        self._camera_since_ms = 0.0  # when the stream's first frame came
         self._whites: deque[tuple[float, np.ndarray]] = deque()
         self.reset()
 
@@ -396,8 +401,20 @@ class LightEstimator:
             self._whites.popleft()
         median = np.median(np.array([w for _, w in self._whites]), axis=0)
         known = self._camera_white
-        self._camera_white = median if known is None else np.maximum(known, median)
+        if known is None:
+            self._camera_white, self._camera_since_ms = median, t_ms
+        elif t_ms - self._camera_since_ms <= MEDIAN_WINDOW_MS:  # still its first window
+            self._camera_white = median
+        elif _level(median) > _level(known):  # a brighter light: the camera's level, not its colour
+            self._camera_white = known * np.exp(_level(median) - _level(known))
         return self._camera_white
+
+
+def _level(white: np.ndarray) -> float:
+    """A white point's level, its channels' mean log: a light that only changes colour along
+    the black-body line (warmer: red up, blue down by about as much) leaves it about where it
+    was."""
+    return float(np.log(np.maximum(white, 1e-4)).mean())
 
 
 def find_grey_card(image: np.ndarray) -> tuple[int, int, int, int]:

@@ -201,6 +201,21 @@ def test_a_stream_learns_its_own_white_point(committed_faces):
     assert r / b > 1.2, (b, r)
 
 
+@pytest.mark.parametrize("lamp", [(0.8, 1.0, 1.2), (0.9, 1.1, 1.4)], ids=["warm", "warm and brighter"])
+def test_a_stream_forgets_a_lamp_once_it_is_off(committed_faces, lamp):
+    """A lamp switched on and off again under a camera that does not balance itself: followed
+    while it is on, and afterwards the light reads as before it, not cool (the camera's white
+    is never learnt from the lamp, even one that raises the level)."""
+    image, faces = committed_faces["pexels_smile.jpg"]  # graded: the stream's white is its own
+    est = LightEstimator(stream=True)
+    lit = relight(image, lamp)
+    lights = [est.update(lit if 60 <= i < 210 else image, faces[0], i * 33.3) for i in range(420)]
+    blue_over_red = [np.log(light.gains_bgr[0] / light.gains_bgr[2]) for light in lights]
+    assert blue_over_red[209] == pytest.approx(np.log(lamp[0] / lamp[2]), abs=0.06)
+    assert lights[59] == NEUTRAL
+    assert np.allclose(lights[-1].gains_bgr, 1.0, atol=0.02), lights[-1]
+
+
 def test_skin_tone_and_the_light_read_the_same_whites(committed_faces):
     """One sclera sampler (vision.sclera): the light the renderer is given and the light skin
     tone divides out come from the same pixels, so the two can never drift apart."""
