@@ -411,9 +411,9 @@ class LightEstimator:
 
 
 def _level(white: np.ndarray) -> float:
-    """A white point's level, its channels' mean log: a light that only changes colour along
-    the black-body line (warmer: red up, blue down by about as much) leaves it about where it
-    was."""
+    """A white point's level, its channels' mean log: a lamp that only changes the light's
+    colour along the black-body line does not raise it (warmer, red rises by at most as much
+    as blue falls; by about 0.6 as much in a D65-balanced camera)."""
     return float(np.log(np.maximum(white, 1e-4)).mean())
 
 
