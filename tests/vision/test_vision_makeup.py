@@ -18,18 +18,27 @@ def _all_faces(committed_faces, deep_faces=None):
     return faces
 
 
-@pytest.mark.parametrize("shade", LIGHT_SHADES + DEEP_SHADES)
-def test_lip_colour_fidelity_on_committed_faces(committed_faces, shade):
-    for name, (image, faces) in committed_faces.items():
-        de, _ = lip_fidelity(image, faces[0], shade)
-        assert de < 8, f"{name} {shade}: ΔE2000 {de:.1f}"
+def _fidelity(faces: dict) -> dict[tuple[str, str], float]:
+    return {
+        (name, shade): lip_fidelity(image, found[0], shade)[0]
+        for name, (image, found) in faces.items()
+        for shade in LIGHT_SHADES + DEEP_SHADES
+    }
 
 
-@pytest.mark.parametrize("shade", LIGHT_SHADES + DEEP_SHADES)
-def test_lip_colour_fidelity_on_deep_skin(deep_faces, shade):
-    for name, (image, faces) in deep_faces.items():
-        de, _ = lip_fidelity(image, faces[0], shade)
-        assert de < 8, f"{name} {shade}: ΔE2000 {de:.1f}"
+def test_lip_colour_fidelity_on_committed_faces(committed_faces):
+    """Issue 10's bar (median < 3, worst < 6). grace_hopper's lips, lit from above with a dark
+    upper lip, were at 7.1 while the shade's L* went to their mean: the dark tail lifted the lit
+    body above the shade. The median pixel carries it now."""
+    des = _fidelity(committed_faces)
+    worst = max(des, key=des.get)
+    assert np.median(list(des.values())) < 3 and des[worst] < 6, f"{worst}: ΔE2000 {des[worst]:.1f}"
+
+
+def test_lip_colour_fidelity_on_deep_skin(deep_faces):
+    des = _fidelity(deep_faces)
+    worst = max(des, key=des.get)
+    assert np.median(list(des.values())) < 3 and des[worst] < 6, f"{worst}: ΔE2000 {des[worst]:.1f}"
 
 
 def test_deep_skin_gets_the_shade_as_visibly_as_light_skin(committed_faces, deep_faces):
