@@ -48,19 +48,34 @@ def load_hand_model(path: Path = MODEL_PATH, sha256: str = MODEL_SHA256) -> byte
     return read_checked(path, sha256, "hand model", restore, HandModelError)
 
 
+# Margins of the search region around the faces, in face widths (sides) and heights (above,
+# below): 3.4 face widths across in all (`search_rect` says why).
+SEARCH_SIDES, SEARCH_ABOVE, SEARCH_BELOW = 1.2, 0.7, 1.75
+
+
 def search_rect(faces: Sequence[FaceResult], shape: tuple[int, int]) -> tuple[int, int, int, int]:
     """Where a hand that covers a face must be (mostly): around the faces, reaching well below
-    the chin, since a hand at the mouth is attached to a wrist and the palm detector needs it."""
+    the chin, since a hand at the mouth is attached to a wrist and the palm detector needs it.
+
+    Wide enough that such a hand is not most of what the palm detector sees: MediaPipe runs it
+    on whole frames, and it misses or misplaces a hand that fills its input. In a region 2.2
+    face widths across (margins 0.6, 0.3, 1.0) the hand photo pasted over 8 faces was found on
+    all of them, but on 2 with the fingers short of the lips (hand-pixel p90 30.7), and a hand
+    rising to the mouth of the Pexels clip was found 2 frames after a full-frame landmarker
+    finds it. With these margins: p90 0.0 on the pasted hand, the rising hand found 3 frames
+    sooner, the demo clip 0.4 -> 0.0. The region stops at the frame's edge: padding it with
+    black there, to hold the hand's scale, only shrank the demo's close hand (lost on 5 frames).
+    The landmarker's cost does not depend on the region's size (its models take fixed inputs)."""
     h, w = shape
     boxes = np.array([f.bbox for f in faces], np.float32)
     x0, y0 = boxes[:, :2].min(axis=0)
     x1, y1 = boxes[:, 2:].max(axis=0)
     fw, fh = x1 - x0, y1 - y0
     return (
-        max(0, int(x0 - 0.6 * fw)),
-        max(0, int(y0 - 0.3 * fh)),
-        min(w, int(x1 + 0.6 * fw)),
-        min(h, int(y1 + 1.0 * fh)),
+        max(0, int(x0 - SEARCH_SIDES * fw)),
+        max(0, int(y0 - SEARCH_ABOVE * fh)),
+        min(w, int(x1 + SEARCH_SIDES * fw)),
+        min(h, int(y1 + SEARCH_BELOW * fh)),
     )
 
 
