@@ -95,3 +95,27 @@ def test_the_grown_outline_is_the_dilated_one(close_face):
         dilated = cv2.dilate(base, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
         assert np.sum(grown & dilated) / np.sum(grown | dilated) > 0.95, radius
     assert len(FINGERS) == 5
+
+
+@pytest.mark.parametrize(("px_per_frame", "runs"), [(0.0, 2), (-30.0, 3)])
+def test_a_hand_sweeping_fast_is_looked_at_again(close_face, px_per_frame, runs):
+    """Between landmarker runs the flow carries the hand, but a fingertip's flow window holds
+    the face behind it, and a hand sweeping off the lips left fingertips on them. When the flow
+    sees the hand move faster than FAST_HAND, the landmarker looks on the next frame: over 6
+    frames at every 3rd, a still hand is measured twice (frames 0 and 3), a fast one (lowered 30
+    px a frame at 720p) on every other frame (0, 2, 4), each flow step seeing it fast."""
+    image, faces = close_face
+    with HandOccluder(track_every=3) as occluder:
+        landmarker = occluder._landmarker
+        calls = []
+
+        class Counting:
+            def detect_for_video(self, *args):
+                calls.append(args[1])
+                return landmarker.detect_for_video(*args)
+
+        occluder._landmarker = Counting()
+        for k, frame in enumerate(_hand_moving_up(image, faces[0], 6, px_per_frame)):
+            occluder.hands(frame, faces, 42 * k)
+        occluder._landmarker = landmarker
+    assert len(calls) == runs, calls

@@ -8,11 +8,13 @@ every `idle_every`-th frame (a hand takes a few frames to come up to the face an
 one is tracked it runs every `track_every`-th frame, and on the frames between, optical flow
 (pyramidal Lucas-Kanade on a small grey patch around the hand, well under a millisecond)
 carries the landmarks along with the image, so a moving finger stays covered: on the demo
-clip (24 fps) hand-pixel ΔE2000 p90 is 0.0 with the landmarker on every frame, 0.5 every 2nd,
-0.4 every 3rd, 1.2 every 4th and 2.4 every 6th (0.7 every 3rd with the clip played at 12 fps,
-twice the motion per frame), where moving the landmarks on at their last speed gave ~5 every
-2nd. Every 3rd is the default, at about a third of the landmarker's cost (`make bench` prints
-the costs of every frame, every 2nd and every 3rd). It looks for one hand: with two wanted,
+clip (24 fps) hand-pixel ΔE2000 p90 is 0.0 with the landmarker on every frame, every 2nd and
+every 3rd, 1.1 every 4th and 1.0 every 6th (with the tighter search region of before: 0.0,
+0.5, 0.4, 1.2, 2.4, and 0.7 every 3rd with the clip played at 12 fps), where moving the
+landmarks on at their last speed gave ~5 every 2nd. Every 3rd is the default, at about a
+third of the landmarker's cost (`make bench` prints the costs of every frame, every 2nd and
+every 3rd). A hand the flow sees sweeping faster than FAST_HAND is looked at again on the
+next frame: the flow is least sure of a fast hand's edges. It looks for one hand: with two wanted,
 MediaPipe runs the palm detector on every frame where it tracks fewer, which doubles the
 cost, and a shopper trying on makeup rarely holds both hands over the face. Hand landmarks,
 measured or followed, are One-Euro smoothed (so the mask's edge does not shimmer along a
@@ -86,6 +88,13 @@ FLOW_HAND_PX = 96
 FLOW_WINDOW = 15
 FLOW_LEVELS = 3
 FLOW_MARGIN = 0.5  # of the hand's size, around its landmarks: how far it may move meanwhile
+# Faster than this (hand sizes per second) the flow is not trusted to carry a hand to the next
+# frame and the landmarker looks again. A fingertip's flow window holds what is behind it,
+# and a hand sweeping to or from the mouth (4-7 hand sizes a second) left fingertips on the
+# lips (the hand raised to the mouth of face_clip.mp4: hand-pixel p90 32.9 -> 16.8, with the
+# landmarker on 26 of 72 frames instead of 24). The demo clip's hand, touching the face, moves
+# at a median 0.2 and p90 1.5: the landmarker runs on 101 of its 300 frames instead of 100.
+FAST_HAND = 3.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,17 @@ class FlowPatch:
         return (pts + step).astype(np.float32), then
 
 
+def _moved_fast(before: list[np.ndarray], after: list[np.ndarray], dt_ms: float) -> bool:
+    """Whether a hand moved faster than FAST_HAND between two readings of it (the median of
+    its points' steps, in hand sizes per second)."""
+    if not before or len(before) != len(after) or dt_ms <= 0:
+        return False
+    return any(
+        float(np.median(np.linalg.norm(b - a, axis=1))) / max(hand_size(b), 1.0) * 1000.0 / dt_ms > FAST_HAND
+        for a, b in zip(before, after, strict=True)
+    )
+
+
 def _grey(
     frame_bgr: np.ndarray, rect: tuple[int, int, int, int], scale: float
 ) -> tuple[np.ndarray, tuple[int, int]]:
@@ -167,6 +187,7 @@ class HandOccluder:
         self._hands: list[np.ndarray] = []  # as last measured, or followed since
         self._flow_from: FlowPatch | None = None  # the hands' surroundings when last measured
         self._skipped = idle_every  # frames since the landmarker last ran: the first frame looks
+        self._fast = False  # the hands moved too fast for the flow last frame: the landmarker looks
         self._last_ts = -1
 
     def hands(
@@ -179,7 +200,7 @@ class HandOccluder:
             self.reset()
             return []
         self._skipped += 1
-        if self._skipped < (self._track_every if self._hands else self._idle_every):
+        if self._skipped < (1 if self._fast else self._track_every if self._hands else self._idle_every):
             if self._hands:
                 self._hands = self._follow(frame_bgr, timestamp_ms)
             return self._hands
@@ -202,6 +223,7 @@ class HandOccluder:
             self._filters[slot].reset()
             self._colours[slot] = None
         self._hands = [self._filters[i](p, float(ts), hand_size(p)) for i, p in enumerate(found)]
+        self._fast = False  # the flow, next frame, tells whether the hand still moves fast
         self._flow_from = None
         if self._hands and self._track_every > 1:
             self._flow_from = FlowPatch.around(frame_bgr, self._hands)
@@ -213,9 +235,12 @@ class HandOccluder:
         that flow noise on a still hand does not shimmer along its edge."""
         if self._flow_from is None:
             return self._hands
+        since = self._last_ts
         pts, self._flow_from = self._flow_from.follow(frame_bgr, np.concatenate(self._hands))
         ts = self._next_ts(timestamp_ms)
         moved = np.split(pts, len(self._hands))
+        # Judged on the flow's own step: the smoothed one lags a hand that sets off.
+        self._fast = _moved_fast(self._hands, moved, ts - since)
         return [self._filters[i](p, float(ts), hand_size(p)) for i, p in enumerate(moved)]
 
     def _next_ts(self, timestamp_ms: int) -> int:
@@ -260,7 +285,7 @@ class HandOccluder:
             f.reset()
         self._colours = [None] * MAX_HANDS
         self._hands, self._flow_from = [], None
-        self._skipped = self._idle_every
+        self._skipped, self._fast = self._idle_every, False
 
     def close(self) -> None:
         self._landmarker.close()
