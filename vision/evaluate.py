@@ -39,6 +39,7 @@ from vision.occlusion.measure import (
     measure_moving_composite,
     measure_objects,
     unlike_skin_flicker,
+    without_highlights,
 )
 from vision.skin import SkinTone, SkinToneEstimator, measure_frame
 
@@ -99,14 +100,18 @@ def lab_of(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def lip_fidelity(image: np.ndarray, face: FaceResult, shade: str) -> tuple[float, np.ndarray]:
     """Mean ΔE2000 of the rendered lip body to the shade, specular highlights excluded."""
     out = render(image, [face], Look((Layer("lipstick", (shade,), "matte", 1.0),)))
-    pts = face.landmarks
+    return float(delta_e2000(lip_body_lab(out, face), hex_to_lab(shade)).mean()), out
+
+
+def lip_body_lab(image: np.ndarray, face: FaceResult) -> np.ndarray:
+    """CIELAB of the lip body (the outline drawn in by 3% of the inter-ocular distance, the
+    open mouth widened by as much), specular highlights (its brightest 10%) left out."""
     margin = max(1, round(face.interocular * 0.03))
+    pts = face.landmarks
     body = poly_mask(image.shape, pts[R.LIPS_OUTER], margin) & ~poly_mask(
         image.shape, pts[R.LIPS_INNER], -margin
     )
-    lab = lab_of(out, body)
-    lab = lab[lab[:, 0] <= np.percentile(lab[:, 0], 90)]
-    return float(delta_e2000(lab, hex_to_lab(shade)).mean()), out
+    return without_highlights(lab_of(image, body))
 
 
 def outside_change(image: np.ndarray, faces: list[FaceResult], look: Look) -> float:
@@ -162,14 +167,7 @@ def lips_under_light(
         light = LightEstimator(reference).update(relit, face, 0.0)
     out = render(relit, [face], Look((Layer("lipstick", (STORE_SHADE,), "matte", 1.0),)), light=light)
     undone = relight(out, 1.0 / np.asarray(gains_bgr))
-    margin = max(1, round(face.interocular * 0.03))
-    pts = face.landmarks
-    body = poly_mask(image.shape, pts[R.LIPS_OUTER], margin) & ~poly_mask(
-        image.shape, pts[R.LIPS_INNER], -margin
-    )
-    lab = lab_of(undone, body)
-    lab = lab[lab[:, 0] <= np.percentile(lab[:, 0], 90)]
-    return float(delta_e2000(lab.mean(axis=0), hex_to_lab(STORE_SHADE)))
+    return float(delta_e2000(lip_body_lab(undone, face).mean(axis=0), hex_to_lab(STORE_SHADE)))
 
 
 STORE_LIGHT_METHODS = {
@@ -200,6 +198,14 @@ def light_estimate_error(image: np.ndarray, face: FaceResult, gains_bgr) -> floa
     return float(np.abs(np.log2(read) - np.log2(gains_bgr)).max())
 
 
+def light_estimate_errors(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> dict[str, list[float]]:
+    """condition -> `light_estimate_error` per face."""
+    return {
+        c: [light_estimate_error(im, found[0], g) for im, found in faces.values()]
+        for c, g in STORE_LIGHT.items()
+    }
+
+
 def print_store_light(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> None:
     table = store_light_table(faces)
     print(f"\nstore light: red matte {STORE_SHADE} on photos relit in linear light, the light undone on")
@@ -212,10 +218,7 @@ def print_store_light(faces: dict[str, tuple[np.ndarray, list[FaceResult]]]) -> 
             print(f"    {name:<18}" + "".join(f"{table[how][c][i]:10.2f}" for c in STORE_LIGHT))
         for stat, fn in (("median", np.median), ("worst", np.max)):
             print(f"    {stat:<18}" + "".join(f"{fn(table[how][c]):10.2f}" for c in STORE_LIGHT))
-    errors = {
-        c: [light_estimate_error(im, found[0], g) for im, found in faces.values()]
-        for c, g in STORE_LIGHT.items()
-    }
+    errors = light_estimate_errors(faces)
     print("  the light read from the eyes and white point vs the relight: largest channel error, in stops")
     for stat, fn in (("median", np.median), ("worst", np.max)):
         print(f"    {stat:<18}" + "".join(f"{fn(errors[c]):10.2f}" for c in STORE_LIGHT))
@@ -225,10 +228,7 @@ def print_store_light_all(faces: dict[str, tuple[np.ndarray, list[FaceResult]]])
     """The same, summed up over every portrait there is (all of ../shared/data/faces, smiles too):
     how the estimate holds beyond the eight faces above."""
     table = store_light_table(faces, ("eyes",))["eyes"]
-    errors = {
-        c: [light_estimate_error(im, found[0], g) for im, found in faces.values()]
-        for c, g in STORE_LIGHT.items()
-    }
+    errors = light_estimate_errors(faces)
     print(f"\nstore light from the eyes on all {len(faces)} portraits: lips ΔE2000, estimate error in stops")
     print(f"    {'':<18}" + "".join(f"{c:>10}" for c in STORE_LIGHT))
     for stat, fn in (("median", np.median), ("p90", lambda v: np.percentile(v, 90)), ("worst", np.max)):

@@ -81,6 +81,12 @@ def _lab(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return rgb_to_lab(image[mask][:, ::-1].astype(float))
 
 
+def without_highlights(lab: np.ndarray) -> np.ndarray:
+    """CIELAB rows of a lip area less its brightest 10% (specular highlights, which carry the
+    lamp's colour rather than the lipstick's)."""
+    return lab[lab[:, 0] <= np.percentile(lab[:, 0], 90)]
+
+
 def _lip_body(shape, face: FaceResult) -> np.ndarray:
     lips = np.zeros(shape[:2], np.uint8)
     cv2.fillPoly(lips, [np.round(face.landmarks[R.LIPS_OUTER]).astype(np.int32)], 255)
@@ -152,7 +158,7 @@ def measure_hand_paint(
             hand_de.append(delta_e2000(_lab(out, hand_mask), _lab(frame.image, hand_mask)))
             lab = _lab(out, clear)
             if len(lab):
-                lips_lab.append(lab[lab[:, 0] <= np.percentile(lab[:, 0], 90)])
+                lips_lab.append(without_highlights(lab))
     finally:
         judge.close()
         tracker.close()
@@ -210,7 +216,7 @@ class _CompositeScore:
         self.hand_de.append(delta_e2000(_lab(out, hand), _lab(image, hand)))
         lab = _lab(out, clear)
         if len(lab):
-            self.lips_lab.append(lab[lab[:, 0] <= np.percentile(lab[:, 0], 90)])
+            self.lips_lab.append(without_highlights(lab))
 
     def summary(self) -> HandPaint:
         return _summary(self.frames, self.occluded, self.hand_de, self.lips_lab, self.shade)
