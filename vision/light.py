@@ -23,8 +23,9 @@ Where the gains come from, best first:
   reading allows: a colour within their uncertainty of what they read (with a neutral white
   point, that is the eyes' reading less its uncertainty; eyes may read warmer than the light,
   as yellowed or pigmented sclera do, never cooler), an exposure no darker than they
-  allow; only they can brighten (the white point cannot see past clipping), and only by
-  what they read beyond their spread between people;
+  allow; only they can brighten (the white point cannot see past clipping), by what they
+  read beyond their spread between people, or, where a cut-off top shows the frame is
+  brighter than the camera was set for, by their reading shrunk towards no change;
 - grey world over the frame when the eyes are closed or hidden, in place of the eyes, with a
   wider uncertainty.
 
@@ -85,6 +86,19 @@ MAX_COLOUR_RATIO = 2.0
 WHITE_POINT_SHARE = 0.005
 WHITE_POINT_BAND = 0.1
 EXPOSURE_UNCERTAINTY = 0.45
+# Brighter than the camera was set for (a lamp switched on with the exposure locked, a pale
+# face against a dark store) cannot show in the white point, which stops at clipping, but the
+# share of the frame stopped there can: a frame that fills its range holds about
+# WHITE_POINT_SHARE at its white point in every channel (0.2-1.4% in 31 portraits, studio
+# backgrounds too), one whose top is cut off piles the cut-off part there (3-45% at +½ stop
+# on the studio ones). Past OVER_EXPOSED_SHARE (a ramp) the eyes' reading is believed without
+# their band: how far they read above EYES_WELL_EXPOSED (the median of those portraits against
+# SCLERA_LEVEL), shrunk by EYES_SHRINK towards no change: the Bayesian weight of a reading
+# whose spread between people (about 0.3 log) is that of the over-exposure itself (half a
+# stop, 0.35).
+OVER_EXPOSED_SHARE = (5 * WHITE_POINT_SHARE, 10 * WHITE_POINT_SHARE)
+EYES_WELL_EXPOSED = -0.23
+EYES_SHRINK = 0.5
 CAMERA_WHITE = (CLIPPED_LINEAR,) * 3  # a photo's: its range filled, neutral
 # The white point's colour, as a cast (log, mean removed): 27 of those 29 photos read within
 # 0.01 of neutral (two street scenes 0.06-0.07: something bright and coloured in view, which
@@ -187,6 +201,7 @@ class LightSample:
     source: str  # reference | sclera | grey_world
     pixels: int  # how many pixels it was read from
     white_bgr: tuple[float, float, float] = (CLIPPED_LINEAR,) * 3  # the frame's white point (linear)
+    top_share: float = WHITE_POINT_SHARE  # the share of the frame at its white point in every channel
 
     @property
     def white_point(self) -> float:
@@ -206,34 +221,47 @@ def measure_light(
         with contextlib.suppress(LightError):
             x0, y0, x1, y1 = reference.rect
             gains = reference.read(image) / np.asarray(reference.level)
-            return _sample(gains, "reference", (x1 - x0) * (y1 - y0), (CLIPPED_LINEAR,) * 3)
-    white = white_point(image)
+            return _sample(gains, "reference", (x1 - x0) * (y1 - y0))
+    top = frame_top(image)
     if face is not None:
         whites = sample_sclera(image, face.landmarks)
         if len(whites.pixels) >= 12:
-            return _sample(whites.linear_white() / SCLERA_LEVEL, "sclera", len(whites.pixels), white)
+            return _sample(whites.linear_white() / SCLERA_LEVEL, "sclera", len(whites.pixels), top)
     pix = image[::4, ::4].reshape(-1, 3)
-    return _sample(SRGB_TO_LINEAR_LUT[pix].mean(axis=0) / REFERENCE_GRAY, "grey_world", len(pix), white)
+    return _sample(SRGB_TO_LINEAR_LUT[pix].mean(axis=0) / REFERENCE_GRAY, "grey_world", len(pix), top)
 
 
-def white_point(image: np.ndarray) -> tuple[float, float, float]:
-    """Per channel (BGR), the linear level all but WHITE_POINT_SHARE of the frame stay under
-    (every 4th pixel each way; histograms, not sorts: about 0.1 ms at 720p)."""
+@dataclass(frozen=True)
+class FrameTop:
+    """The top of a frame's range: its white point and how much of the frame sits there."""
+
+    white_bgr: tuple[
+        float, float, float
+    ]  # per channel, the linear level all but WHITE_POINT_SHARE stay under
+    share: float  # the share of the frame at or above the white point in every channel
+
+
+def frame_top(image: np.ndarray) -> FrameTop:
+    """The frame's white point and the share at it (every 4th pixel each way; histograms, not
+    sorts: about 0.2 ms at 720p)."""
     small = cv2.resize(image, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_NEAREST)
-    levels = []
+    codes = []
     for c in range(3):
         below = np.cumsum(cv2.calcHist([small], [c], None, [256], [0, 256]).ravel())
-        levels.append(min(int(np.searchsorted(below, below[-1] * (1.0 - WHITE_POINT_SHARE))), 255))
-    return (
-        float(SRGB_TO_LINEAR_LUT[levels[0]]),
-        float(SRGB_TO_LINEAR_LUT[levels[1]]),
-        float(SRGB_TO_LINEAR_LUT[levels[2]]),
+        codes.append(min(int(np.searchsorted(below, below[-1] * (1.0 - WHITE_POINT_SHARE))), 255))
+    at_top = cv2.inRange(small, np.array(codes, np.uint8), np.full(3, 255, np.uint8))
+    white = SRGB_TO_LINEAR_LUT[codes]
+    return FrameTop(
+        (float(white[0]), float(white[1]), float(white[2])),
+        cv2.countNonZero(at_top) / at_top.size,
     )
 
 
-def _sample(gains: np.ndarray, source: str, pixels: int, white: tuple[float, float, float]) -> LightSample:
+def _sample(gains: np.ndarray, source: str, pixels: int, top: FrameTop | None = None) -> LightSample:
     g = np.maximum(gains, 1e-3)
-    return LightSample((float(g[0]), float(g[1]), float(g[2])), source, pixels, white)
+    if top is None:  # a reference: exact, the frame's top says nothing more
+        return LightSample((float(g[0]), float(g[1]), float(g[2])), source, pixels)
+    return LightSample((float(g[0]), float(g[1]), float(g[2])), source, pixels, top.white_bgr, top.share)
 
 
 def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMERA_WHITE) -> np.ndarray | None:
@@ -266,7 +294,7 @@ def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMER
     colour = np.clip(cast, centre - band, centre + band)
     if sample.source != "sclera":
         return colour
-    return colour + exposure_from_eyes(exposure, float(white.max()))
+    return colour + exposure_from_eyes(exposure, float(white.max()), sample.top_share)
 
 
 def white_cast(white_log: np.ndarray) -> np.ndarray:
@@ -320,15 +348,19 @@ def beyond(log: np.ndarray | float, band: float) -> np.ndarray:
     return x * np.clip((np.abs(x) - band) / band, 0.0, 1.0)
 
 
-def exposure_from_eyes(sclera_log: float, white_log: float) -> float:
-    """Natural-log exposure to render with, from the eye whites' level and how far (log) the
-    frame's white point stops short of the camera's, `white_log`: that, past its band, but no
-    darker than the eyes allow; brighter only where the eyes read brighter than they can by
-    chance."""
+def exposure_from_eyes(sclera_log: float, white_log: float, top_share: float = WHITE_POINT_SHARE) -> float:
+    """Natural-log exposure to render with, from the eye whites' level, how far (log) the
+    frame's white point stops short of the camera's, `white_log`, and the share of the frame
+    at its top, `top_share`: the white point's shortfall, past its band, but no darker than the
+    eyes allow; brighter only where the eyes read brighter than they can by chance, or where
+    the frame's top is cut off (OVER_EXPOSED_SHARE) and the eyes say by how much."""
     short = float(beyond(min(white_log, 0.0), WHITE_POINT_BAND))
     if short < 0.0:
         return min(0.0, max(short, sclera_log - EXPOSURE_UNCERTAINTY))
-    return max(0.0, sclera_log - EXPOSURE_UNCERTAINTY)
+    lo, hi = OVER_EXPOSED_SHARE
+    cut_off = float(np.clip((top_share - lo) / (hi - lo), 0.0, 1.0))
+    over = cut_off * EYES_SHRINK * max(0.0, sclera_log - EYES_WELL_EXPOSED)
+    return max(over, sclera_log - EXPOSURE_UNCERTAINTY, 0.0)
 
 
 class LightEstimator:

@@ -45,7 +45,7 @@ from vision.color import (
     undertone,
 )
 from vision.face import FaceResult
-from vision.light import LightError, LightReference, at_the_top, white_point
+from vision.light import LightError, LightReference, at_the_top, frame_top
 from vision.sclera import SCLERA_LEVEL, sample_sclera
 
 FOREHEAD = [108, 109, 10, 338, 337, 151]
@@ -264,10 +264,10 @@ def white_balance(
 
 
 def _scene_white_is_plain(image: np.ndarray, max_gain_ratio: float) -> bool:
-    """Whether the frame's white point (`vision.light.white_point`), seen whole, is no more
+    """Whether the frame's white point (`vision.light.frame_top`), seen whole, is no more
     coloured than the gate allows. A channel at the top hides its colour (a coloured lamp clips
     its strong channel first), so a white point that touches it says nothing either way."""
-    white = np.log(np.asarray(white_point(image)) / CLIPPED_LINEAR)
+    white = np.log(np.asarray(frame_top(image).white_bgr) / CLIPPED_LINEAR)
     if at_the_top(white).any():
         return False
     return float(np.exp(white.max() - white.min())) <= max_gain_ratio

@@ -28,6 +28,7 @@ from vision.evaluate import (
 from vision.light import (
     COLOUR_UNCERTAINTY,
     NEUTRAL,
+    OVER_EXPOSED_SHARE,
     Light,
     LightError,
     LightEstimator,
@@ -122,8 +123,8 @@ def test_the_eye_whites_give_the_colour_and_the_white_point_the_exposure(committ
     # its eye whites allow: they read normal, so it is not taken for a room a stop darker.
     graded = LightEstimator().update(image, faces[0], 0.0).gains_bgr[1]
     assert measure_light(image, faces[0]).white_point < 0.7 and 0.6 < graded < 0.9, graded
-    # Brighter than clipping cannot show in the white point; eyes reading brighter than people's
-    # eyes differ is needed to brighten the shades.
+    # Brighter than clipping cannot show in the white point, and this graded photo's top is not
+    # cut off: eyes reading brighter than people's eyes differ is needed to brighten the shades.
     brighter = LightEstimator().update(relight(image, (2**0.5,) * 3), faces[0], 0.0).gains_bgr
     assert np.log(brighter).mean() < 0.05, brighter
     # A colour no lamp would give (an old print's faded dyes) is ignored, not followed.
@@ -146,6 +147,36 @@ def test_a_lamp_that_clips_red_is_followed_whole(committed_faces, deep_faces):
             gains = LightEstimator().update(relight(image, STORE_LIGHT[cond]), found[0], 0.0).gains_bgr
             error = np.abs(np.log(gains) - np.log(STORE_LIGHT[cond])).max()
             assert error < 0.08, (name, cond, np.round(gains, 3))
+
+
+def test_a_frame_brighter_than_its_camera_was_set_for_brightens_the_shades(committed_faces, deep_faces):
+    """Past clipping the white point sees nothing, but the share of the frame piled up at the
+    top shows the top was cut off; the eyes then say by how much (shrunk towards no change)."""
+    faces = {"astronaut.jpg": committed_faces["astronaut.jpg"], **deep_faces}
+    half_stop = np.log(STORE_LIGHT["+½ stop"][0])
+    for name, (image, found) in faces.items():
+        as_is = measure_light(image, found[0])
+        over = measure_light(relight(image, STORE_LIGHT["+½ stop"]), found[0])
+        assert as_is.top_share < OVER_EXPOSED_SHARE[0] < over.top_share, name
+        exposure = np.log(
+            LightEstimator().update(relight(image, STORE_LIGHT["+½ stop"]), found[0], 0.0).gains_bgr
+        )
+        assert 0.0 < exposure.mean() < 2 * half_stop, (name, exposure)
+    # The store-light goal, from the eyes alone, on the deep-skin faces in every light.
+    eyes = store_light_table(deep_faces, ("eyes",))["eyes"]
+    for cond, figures in eyes.items():
+        assert np.median(figures) < 3 and max(figures) < 5, (cond, np.round(figures, 2))
+
+
+def test_a_blown_out_window_alone_does_not_brighten_the_shades(deep_faces):
+    """A clipped plateau (a bright shop front behind a shopper whose exposure is right) moves
+    the shades only as far as the eyes' own reading, shrunk: by at most a quarter stop here."""
+    for name, (image, found) in deep_faces.items():
+        window = image.copy()
+        window[:, : image.shape[1] // 5] = 255  # a fifth of the frame blown out
+        assert measure_light(window, found[0]).top_share > OVER_EXPOSED_SHARE[1], name
+        exposure = np.log(LightEstimator().update(window, found[0], 0.0).gains_bgr).mean()
+        assert exposure < np.log(2) / 4, (name, exposure)
 
 
 def test_yellowed_eye_whites_are_not_taken_for_a_warm_light(image_tracker, require_shared):
