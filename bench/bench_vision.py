@@ -114,10 +114,13 @@ def main() -> None:
     makeup = p50_p95(stages["makeup (5 layers)"])
     marks = p50_p95(stages["landmarks"])
     print(f"makeup / landmarks: p50 ×{makeup[0] / marks[0]:.2f}, p95 ×{makeup[1] / marks[1]:.2f}  (goal ≤ 1)")
-    both = p50_p95(np.add(stages["makeup (5 layers)"], stages["occlusion (hands)"]))
+    summed = np.add(stages["makeup (5 layers)"], stages["occlusion (hands)"])
+    both = p50_p95(summed)
+    # The mean is what the occluder costs over a clip: its landmarker runs on every 3rd frame
+    # by design, so p95 is a landmarker frame, whatever the rate between them.
     print(
-        f"(makeup + occlusion) / landmarks: p50 ×{both[0] / marks[0]:.2f}, p95 ×{both[1] / marks[1]:.2f}  "
-        "(goal ≤ 1.5)"
+        f"(makeup + occlusion) / landmarks: p50 ×{both[0] / marks[0]:.2f}, p95 ×{both[1] / marks[1]:.2f}, "
+        f"mean ×{np.mean(summed) / np.mean(stages['landmarks']):.2f}  (goal ≤ 1.5)"
     )
     for every, samples in other_rates.items():
         costly = p50_p95(np.add(stages["makeup (5 layers)"], samples))
