@@ -14,7 +14,8 @@ every 3rd, 1.1 every 4th and 1.0 every 6th (with the tighter search region of be
 landmarks on at their last speed gave ~5 every 2nd. Every 3rd is the default, at about a
 third of the landmarker's cost (`make bench` prints the costs of every frame, every 2nd and
 every 3rd). A hand the flow sees sweeping faster than FAST_HAND is looked at again on the
-next frame: the flow is least sure of a fast hand's edges. It looks for one hand: with two wanted,
+next frame, and on every frame while the landmarker sees it that fast: the flow is least sure
+of a fast hand's edges. It looks for one hand: with two wanted,
 MediaPipe runs the palm detector on every frame where it tracks fewer, which doubles the
 cost, and a shopper trying on makeup rarely holds both hands over the face. Hand landmarks,
 measured or followed, are One-Euro smoothed (so the mask's edge does not shimmer along a
@@ -92,8 +93,11 @@ FLOW_MARGIN = 0.5  # of the hand's size, around its landmarks: how far it may mo
 # frame and the landmarker looks again. A fingertip's flow window holds what is behind it,
 # and a hand sweeping to or from the mouth (4-7 hand sizes a second) left fingertips on the
 # lips (the hand raised to the mouth of face_clip.mp4: hand-pixel p90 32.9 -> 16.8, with the
-# landmarker on 26 of 72 frames instead of 24). The demo clip's hand, touching the face, moves
-# at a median 0.2 and p90 1.5: the landmarker runs on 101 of its 300 frames instead of 100.
+# landmarker on 26 of 72 frames instead of 24). Judged on the flow's step only, a hand lowered
+# off the lips alternated landmarker and flow frames, and the flow carried it half as far as
+# it went; judged on the landmarker's own step too, the landmarker follows it frame by frame
+# (16.8 -> 14.6, 30 of 72 frames). The demo clip's hand, touching the face, moves at a median
+# 0.2 and p90 1.5: the landmarker runs on 106 of its 300 frames instead of 100 (p90 0.3 -> 0.0).
 FAST_HAND = 3.0
 
 
@@ -212,6 +216,7 @@ class HandOccluder:
             return []
         roi, (shown_w, shown_h) = shrink(frame_bgr[y0:y1, x0:x1], self._input_px / max(x1 - x0, y1 - y0))
         rgb = cv2.cvtColor(roi, cv2.COLOR_BGR2RGB)
+        since = self._last_ts
         ts = self._next_ts(timestamp_ms)
         result = self._landmarker.detect_for_video(Image(image_format=ImageFormat.SRGB, data=rgb), ts)
         found = [
@@ -222,8 +227,10 @@ class HandOccluder:
         for slot in range(len(found), MAX_HANDS):
             self._filters[slot].reset()
             self._colours[slot] = None
+        # A hand the landmarker itself saw move fast since the last frame is looked at again:
+        # the flow would carry it short (its windows hold the still face behind the fingers).
+        self._fast = _moved_fast(self._hands, found, ts - since)
         self._hands = [self._filters[i](p, float(ts), hand_size(p)) for i, p in enumerate(found)]
-        self._fast = False  # the flow, next frame, tells whether the hand still moves fast
         self._flow_from = None
         if self._hands and self._track_every > 1:
             self._flow_from = FlowPatch.around(frame_bgr, self._hands)
