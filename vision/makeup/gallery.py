@@ -84,7 +84,7 @@ def panels(images: list[np.ndarray], bbox, caption: str, height: int = 480) -> n
 # vision.evaluate does), and the Pexels clip's own colour grade. Each image: the scene, the
 # catalogue colour painted whatever the light (as before), the light read from the eyes, and
 # (relit scenes only: a grade cannot carry a card) the light read from a grey card in view.
-STORE_SCENES = {"dim": (0.5, 0.5, 0.5), "warm": (0.8, 1.0, 1.2), "graded": None}
+STORE_SCENES = {"dim": (0.5, 0.5, 0.5), "warm": (0.8, 1.0, 1.2), "bright": (2**0.5,) * 3, "graded": None}
 STORE_LOOKS = {"red_matte": "lipstick=#9e1b32/matte/1.0", "coral_gloss": "lipstick=#e2583e/gloss/1.0"}
 
 
