@@ -235,9 +235,8 @@ def measure_light(
 class FrameTop:
     """The top of a frame's range: its white point and how much of the frame sits there."""
 
-    white_bgr: tuple[
-        float, float, float
-    ]  # per channel, the linear level all but WHITE_POINT_SHARE stay under
+    # Per channel, the linear level all but WHITE_POINT_SHARE of the frame stay under.
+    white_bgr: tuple[float, float, float]
     share: float  # the share of the frame at or above the white point in every channel
 
 
