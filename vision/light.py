@@ -347,7 +347,7 @@ def beyond(log: np.ndarray | float, band: float) -> np.ndarray:
     return x * np.clip((np.abs(x) - band) / band, 0.0, 1.0)
 
 
-def exposure_from_eyes(sclera_log: float, white_log: float, top_share: float = WHITE_POINT_SHARE) -> float:
+def exposure_from_eyes(sclera_log: float, white_log: float, top_share: float) -> float:
     """Natural-log exposure to render with, from the eye whites' level, how far (log) the
     frame's white point stops short of the camera's, `white_log`, and the share of the frame
     at its top, `top_share`: the white point's shortfall, past its band, but no darker than the
