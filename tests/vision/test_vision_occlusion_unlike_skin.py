@@ -23,7 +23,8 @@ from vision.occlusion.measure import draw_objects
 SKIN_LOOK = Look(tuple(layer for layer in parse_look(FULL_LOOK).layers if kind(layer.kind).off_unlike_skin))
 
 # p90 ΔE2000 the skin products may make on a drawn object's pixels. Without the cover they make
-# 7-14 on pexels_smile (measured). With it, what is left is the anti-aliased edge of the drawn
+# 5.4-14 on pexels_smile (measured; the strands least, since foundation moves the skin's median,
+# not its shadow-pulled mean, to the shade). With it, what is left is the anti-aliased edge of the drawn
 # line, whose pixels are partly skin: on pexels_smile (inter-ocular 145 px) the rims are 7 px
 # wide and the edge is a small share (measured p90 1.5); on astronaut (60 px) a rim is 3 px
 # wide, two of them edge, so the bound is looser (measured 4.5, 13.5 without the cover).
@@ -59,7 +60,7 @@ def test_skin_products_stay_off_rims_and_strands(committed_faces, without_cover,
     covered = _p90_on_object(image, faces[0], object_name, render)
     bare = _p90_on_object(image, faces[0], object_name, without_cover)
     assert covered < bound, f"{face_name} {object_name}: p90 ΔE2000 {covered:.1f} (bound {bound})"
-    assert bare > 2 * bound, f"{face_name} {object_name}: the paint was already off it ({bare:.1f})"
+    assert bare > 1.5 * bound, f"{face_name} {object_name}: the paint was already off it ({bare:.1f})"
 
 
 def _painted_change(image, faces, without_cover, mask=None):
@@ -73,7 +74,9 @@ def _painted_change(image, faces, without_cover, mask=None):
 def test_plain_cheeks_keep_their_paint(committed_faces, without_cover):
     """The committed faces have real hair over the forehead and temples, which the cover rightly
     takes: bare skin is judged on the cheeks, where blush and foundation go (not on
-    grace_hopper.jpg, whose real glasses' lower rims lie on her cheeks)."""
+    grace_hopper.jpg, whose real glasses' lower rims lie on her cheeks). A few pixels at the
+    cover's soft edge differ: on astronaut.jpg 6 of 518, by at most 1.1 (0.95 before foundation
+    moved the skin's median rather than its mean to the shade, a larger move on her skin)."""
     for name, (image, faces) in committed_faces.items():
         if name == "grace_hopper.jpg":
             continue
@@ -84,7 +87,8 @@ def test_plain_cheeks_keep_their_paint(committed_faces, without_cover):
             cx, cy = face.landmarks[idx]
             cheeks |= (xx - cx) ** 2 + (yy - cy) ** 2 < (0.15 * face.interocular) ** 2
         de = _painted_change(image, faces, without_cover, cheeks)
-        assert np.percentile(de, 99) < 1.0, f"{name}: p99 ΔE2000 {np.percentile(de, 99):.2f} on the cheeks"
+        assert np.percentile(de, 98) < 1.0, f"{name}: p98 ΔE2000 {np.percentile(de, 98):.2f} on the cheeks"
+        assert de.max() < 1.5, f"{name}: max ΔE2000 {de.max():.2f} on the cheeks"
 
 
 def test_deep_skin_keeps_its_paint(deep_faces, without_cover):
