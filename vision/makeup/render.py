@@ -104,7 +104,11 @@ def render(
             covers += [objects] if objects is not None else []
         # Skin and brow products are also kept off whatever in front of the skin is unlike it (a
         # glasses rim, hair: `vision.occlusion.unlike_skin`); liners and lips are not (KindSpec).
-        skin = unlike.unlike_skin(crop, geo) if any(s.off_unlike_skin for s in strokes) else None
+        skin = (
+            unlike.unlike_skin(crop, geo, _visible(covers, (0, 0, x1 - x0, y1 - y0)))
+            if any(s.off_unlike_skin for s in strokes)
+            else None
+        )
         for held_back in (True, False):
             smooth = [s for s in strokes if s.smooth and s.off_unlike_skin == held_back]
             if smooth:

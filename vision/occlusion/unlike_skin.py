@@ -63,9 +63,11 @@ EDGE_GAIN = 1.5  # visibility 0 from two thirds of `hidden` on, so anti-aliased 
 _LUMA = np.array([[0.0722, 0.7152, 0.2126]], np.float32)  # BGR, linear light
 
 
-def unlike_skin(crop: np.ndarray, geo: FaceGeometry) -> Occlusion | None:
+def unlike_skin(crop: np.ndarray, geo: FaceGeometry, seen: np.ndarray | None = None) -> Occlusion | None:
     """Visibility of the skin over the face crop (BGR uint8; `geo` in its pixels): 0 where
-    something unlike the skin is in front of it. None when no skin patch lies in the crop."""
+    something unlike the skin is in front of it. None when no skin patch lies in the crop.
+    `seen`: the face's visibility through what else is known to be in front of it (a hand),
+    over the whole crop; that is not taken for the skin beside it."""
     if not isinstance(crop, np.ndarray) or crop.dtype != np.uint8 or crop.ndim != 3 or crop.shape[2] != 3:
         raise ValueError("unlike_skin needs a BGR uint8 image (h, w, 3)")
     n = max(1, int(np.ceil(geo.scale / WORK_IOD_PX)))
@@ -82,7 +84,10 @@ def unlike_skin(crop: np.ndarray, geo: FaceGeometry) -> Occlusion | None:
     skin = _skin_shares(shares, pts, geo.scale * f)
     if skin is None:
         return None
-    ratio = cv2.divide(luma, np.maximum(_local_skin(luma, pts, geo.scale * f), 1e-4))
+    hand = None
+    if seen is not None:
+        hand = seen[n // 2 :: n, n // 2 :: n][:h, :w] < 0.5
+    ratio = cv2.divide(luma, np.maximum(_local_skin(luma, pts, geo.scale * f, hand), 1e-4))
     diff = cv2.subtract(shares, (*skin.tolist(), 0.0))
     dist = cv2.sqrt(cv2.transform(cv2.multiply(diff, diff), np.ones((1, 3), np.float32)))
     dark = _ramp(ratio, RATIO_HI, RATIO_LO)
@@ -118,14 +123,18 @@ def _skin_shares(shares: np.ndarray, pts: np.ndarray, iod: float) -> np.ndarray 
     return np.median(np.array(means, np.float32), axis=0) if means else None
 
 
-def _local_skin(luma: np.ndarray, pts: np.ndarray, iod: float) -> np.ndarray:
+def _local_skin(luma: np.ndarray, pts: np.ndarray, iod: float, hand: np.ndarray | None) -> np.ndarray:
     """The skin's luminance around each pixel: a morphological closing (every dark thing
-    narrower than CLOSE filled in from the skin beside it), inside the face only, so the
-    bright wall behind a cheek is never taken for its skin."""
+    narrower than CLOSE filled in from the skin beside it), inside the face only and off the
+    `hand` (bool, `luma`'s grid), so neither the bright wall behind a cheek nor a pale finger
+    is taken for the skin (deep skin between two pale fingers was taken for a dark strand)."""
     g = min(1.0, REF_IOD_PX / iod)
     ref = cv2.resize(luma, None, fx=g, fy=g, interpolation=cv2.INTER_AREA) if g < 1 else luma.copy()
     face = np.zeros(ref.shape, np.uint8)
     cv2.fillPoly(face, [np.round(cv2.convexHull((pts + 0.5) * g - 0.5)).astype(np.int32).reshape(-1, 2)], 1)
+    if hand is not None:
+        off = cv2.resize(hand.view(np.uint8), ref.shape[::-1], interpolation=cv2.INTER_NEAREST)
+        face[off > 0] = 0
     ref[face == 0] = 0
     k = max(3, 2 * round(CLOSE * iod * g / 2) + 1)
     ref = cv2.morphologyEx(ref, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
