@@ -256,10 +256,12 @@ def frame_top(image: np.ndarray) -> FrameTop:
     )
 
 
-def _sample(gains: np.ndarray, source: str, pixels: int, top: FrameTop | None = None) -> LightSample:
+# A reference is exact: the frame's top says nothing more, so it reads as a filled range.
+_FILLED_TOP = FrameTop(CAMERA_WHITE, WHITE_POINT_SHARE)
+
+
+def _sample(gains: np.ndarray, source: str, pixels: int, top: FrameTop = _FILLED_TOP) -> LightSample:
     g = np.maximum(gains, 1e-3)
-    if top is None:  # a reference: exact, the frame's top says nothing more
-        return LightSample((float(g[0]), float(g[1]), float(g[2])), source, pixels)
     return LightSample((float(g[0]), float(g[1]), float(g[2])), source, pixels, top.white_bgr, top.share)
 
 
