@@ -26,8 +26,8 @@ Where the gains come from, best first:
   allow; only they can brighten (the white point cannot see past clipping), by what they
   read beyond their spread between people, or, where a cut-off top shows the frame is
   brighter than the camera was set for, by their reading shrunk towards no change;
-- grey world over the frame when the eyes are closed or hidden, in place of the eyes, with a
-  wider uncertainty.
+- grey world over the frame when the eyes are closed, hidden or too small to read, in place of
+  the eyes, with a wider uncertainty in colour; the exposure is then the white point's alone.
 
 `measure_light` is one frame's raw reading, all of it (what skin tone needs to divide out);
 `LightEstimator` turns the readings into what the renderer should trust: a colour reading's
@@ -82,7 +82,10 @@ MAX_COLOUR_RATIO = 2.0
 # The eye whites' level spreads 0.3 (log, std) between people under one light (31 portraits),
 # so they bound the exposure to within EXPOSURE_UNCERTAINTY of what they read: a graded or
 # moody photo whose eyes read normal is not taken for a dim store, and eyes must read this
-# much too bright before the shades are brightened.
+# much too bright before the shades are brightened. With the eyes hidden or too small to read,
+# the white point's shortfall darkens alone: grey world, the scene's mean brightness, bounds
+# nothing (it spreads 0.47 between those photos, and a white backdrop a stop darker still reads
+# brighter than a mid-grey room).
 WHITE_POINT_SHARE = 0.005
 WHITE_POINT_BAND = 0.1
 EXPOSURE_UNCERTAINTY = 0.45
@@ -273,8 +276,8 @@ def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMER
     world's) reading: continuous, so a light drifting across never makes the colours jump,
     and with a neutral white point it is the reading less its uncertainty (neutral where the
     eyes read warm: `sclera_light`), so ordinary light reads exactly neutral. The exposure is
-    the white point's held within what the eyes allow (`exposure_from_eyes`); grey world says
-    nothing about it.
+    the white point's shortfall (`shortfall`), held within what the eyes allow
+    (`exposure_from_eyes`); with grey world, the shortfall alone.
     """
     log = np.log(np.asarray(sample.gains_bgr))
     if sample.source == "reference":
@@ -293,9 +296,10 @@ def trusted_log_gains(sample: LightSample, camera_white: Sequence[float] = CAMER
     # far as a reading of theirs would have let it move.
     centre = np.zeros(3) if failed_colour else sclera_light(log, cast)
     colour = np.clip(cast, centre - band, centre + band)
+    short = shortfall(float(white.max()))
     if sample.source != "sclera":
-        return colour
-    return colour + exposure_from_eyes(exposure, float(white.max()), sample.top_share)
+        return colour + short
+    return colour + exposure_from_eyes(exposure, short, sample.top_share)
 
 
 def white_cast(white_log: np.ndarray) -> np.ndarray:
@@ -349,13 +353,19 @@ def beyond(log: np.ndarray | float, band: float) -> np.ndarray:
     return x * np.clip((np.abs(x) - band) / band, 0.0, 1.0)
 
 
-def exposure_from_eyes(sclera_log: float, white_log: float, top_share: float) -> float:
-    """Natural-log exposure to render with, from the eye whites' level, how far (log) the
-    frame's white point stops short of the camera's, `white_log`, and the share of the frame
-    at its top, `top_share`: the white point's shortfall, past its band, but no darker than the
-    eyes allow; brighter only where the eyes read brighter than they can by chance, or where
-    the frame's top is cut off (OVER_EXPOSED_SHARE) and the eyes say by how much."""
-    short = float(beyond(min(white_log, 0.0), WHITE_POINT_BAND))
+def shortfall(white_log: float) -> float:
+    """How much dimmer (natural log, at most 0) than the camera was set for the frame's white
+    point says the scene is, from how far (log) it stops short of the camera's, `white_log`:
+    nothing within WHITE_POINT_BAND, all of it past twice that."""
+    return float(beyond(min(white_log, 0.0), WHITE_POINT_BAND))
+
+
+def exposure_from_eyes(sclera_log: float, short: float, top_share: float) -> float:
+    """Natural-log exposure to render with, from the eye whites' level, the white point's
+    `shortfall` and the share of the frame at its top, `top_share`: the shortfall, but no
+    darker than the eyes allow; brighter only where the eyes read brighter than they can by
+    chance, or where the frame's top is cut off (OVER_EXPOSED_SHARE) and the eyes say by how
+    much."""
     if short < 0.0:
         return min(0.0, max(short, sclera_log - EXPOSURE_UNCERTAINTY))
     lo, hi = OVER_EXPOSED_SHARE

@@ -133,6 +133,26 @@ def test_the_eye_whites_give_the_colour_and_the_white_point_the_exposure(committ
     assert LightEstimator().update(old_image, old_faces[0], 0.0) == NEUTRAL
 
 
+def test_a_dim_corner_is_followed_when_the_eyes_are_too_small_to_read(
+    committed_faces, deep_faces, image_tracker
+):
+    """A shopper a few metres from the camera (a face 64 px wide) shows too few sclera pixels:
+    grey world stands in for the eyes, and the white point falling with the light still darkens
+    the shades. Before, it did not: the catalogue colour glowed in the dim corner."""
+    faces = {"astronaut.jpg": committed_faces["astronaut.jpg"], **deep_faces}
+    for name, (image, found) in faces.items():
+        scale = 64 / np.ptp(found[0].landmarks[:, 0])
+        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        face = image_tracker.process(Frame(small, 0, 0))[0]
+        assert measure_light(small, face).source == "grey_world", name
+        assert LightEstimator().update(small, face, 0.0) == NEUTRAL, name
+        dim = LightEstimator().update(relight(small, STORE_LIGHT["-1 stop"]), face, 0.0).gains_bgr
+        assert dim == pytest.approx(STORE_LIGHT["-1 stop"], rel=0.05), (name, dim)
+        # Grey world is the scene's mean brightness, not a known surface's: it never brightens.
+        bright = LightEstimator().update(relight(small, STORE_LIGHT["+½ stop"]), face, 0.0).gains_bgr
+        assert np.log(bright).mean() <= 1e-6, (name, bright)
+
+
 def test_a_lamp_that_clips_red_is_followed_whole(committed_faces, deep_faces):
     """A warm lamp clips red on the whites and a cool one blue; the clipped channel is taken as
     the mirror of the other through green, so the whole cast is followed, not half of it."""
