@@ -42,6 +42,7 @@ from vision.occlusion.measure import (
     without_highlights,
 )
 from vision.skin import SkinTone, SkinToneEstimator, measure_frame
+from vision.store_anchor import StoreAnchor
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = [ROOT / "tests" / "data" / n for n in ("astronaut.jpg", "grace_hopper.jpg", "pexels_smile.jpg")]
@@ -337,6 +338,69 @@ def expression_pairs(tracker: FaceTracker, folder: Path = LONDON) -> PairFigures
     return PairFigures(de, mst, auc, refused)
 
 
+STORE_WARMUP = 5  # shoppers the store has seen before its figures count
+
+
+@dataclass(frozen=True)
+class StoreShoppers:
+    """The London portraits taken as one store's shoppers, one after another (every neutral
+    photo, then every smiling one), each through a fresh `SkinToneEstimator` as the kiosk runs
+    it, with and without the store's anchor learned from the shoppers before them."""
+
+    names: list[str]
+    own: list[np.ndarray | None]  # settled CIELAB from their own eyes alone (None: never settled)
+    pooled: list[np.ndarray | None]  # the same with the store's anchor
+    truth: list[np.ndarray]  # their raw skin under the studio's one light (one gain for all)
+
+    def l_error(self, pooled: bool, after: int = STORE_WARMUP) -> np.ndarray:
+        """L* error of each shopper who got an estimate, from the `after`-th on (the store
+        still learning before), less the mean error (the studio light's level is one unknown
+        constant)."""
+        labs = (self.pooled if pooled else self.own)[after:]
+        error = np.array(
+            [lab[0] - t[0] for lab, t in zip(labs, self.truth[after:], strict=True) if lab is not None]
+        )
+        return error - error.mean()
+
+    def unsettled(self, pooled: bool) -> list[str]:
+        return [
+            n for n, lab in zip(self.names, self.pooled if pooled else self.own, strict=True) if lab is None
+        ]
+
+    def pairs(self, pooled: bool) -> list[float]:
+        """ΔE2000 between the neutral and smiling estimates of each person who got both."""
+        labs = dict(zip(self.names, self.pooled if pooled else self.own, strict=True))
+        people = sorted({n[:3] for n in self.names})
+        both = [(labs.get(f"{p}_03"), labs.get(f"{p}_08")) for p in people]
+        return [float(delta_e2000(a, b)) for a, b in both if a is not None and b is not None]
+
+
+def store_shoppers(tracker: FaceTracker, folder: Path = LONDON, frames: int = 20) -> StoreShoppers:
+    """The studio is one light and one camera for every portrait: the raw skin, times one gain,
+    is each person's true colour up to that gain, which no white reference needs to know."""
+    paths = sorted(folder.glob("*_03.jpg")) + sorted(folder.glob("*_08.jpg"))
+    store = StoreAnchor()
+    names, own, pooled, raws, gains = [], [], [], [], []
+    for path in paths:
+        image = read_image(path)
+        face = tracker.process(Frame(image, 0, 0))[0]
+        alone, shared = SkinToneEstimator(), SkinToneEstimator(store=store)
+        for _ in range(frames):
+            alone.update(image, face)
+            shared.update(image, face)
+        mine, ours = alone.current, shared.current
+        shared.reset()  # the shopper leaves: the store learns their eyes
+        first = measure_frame(image, face)
+        names.append(path.stem)
+        own.append(None if mine is None else np.array(mine.lab))
+        pooled.append(None if ours is None else np.array(ours.lab))
+        raws.append(first.raw)
+        gains.append(np.log(first.gains))
+    studio = np.exp(np.median(gains, axis=0))
+    truth = [rgb_to_lab(linear_to_srgb((raw * studio)[::-1]) * 255.0) for raw in raws]
+    return StoreShoppers(names, own, pooled, truth)
+
+
 @dataclass(frozen=True)
 class ClipStability:
     """The kiosk's running estimate over a clip, once it has settled."""
@@ -387,6 +451,18 @@ def print_skin_consistency(tracker: FaceTracker) -> None:
             f"  MST changed for {sum(a != b for a, b in pairs.mst.values())} of {len(pairs.mst)}"
             f"  AUC black vs others {pairs.auc:.3f}  refused: {pairs.refused or 'none'}"
         )
+        store = store_shoppers(tracker)
+        print(
+            "\nskin tone of the London portraits as one store's shoppers (neutral photos, then"
+            f" smiling), after the first {STORE_WARMUP}: L* error against their raw skin under"
+            " the studio's one light"
+        )
+        for pooled, label in ((False, "own eyes alone"), (True, "with the store's anchor")):
+            error = store.l_error(pooled)
+            print(
+                f"  {label:<24} std {error.std():.2f}  max {np.abs(error).max():.2f}"
+                f"  never settled: {store.unsettled(pooled) or 'none'}"
+            )
     print("\nskin tone over a clip, after settling (goal: one MST, spread < 2 ΔE2000)")
     for path in SKIN_CLIPS:
         c = clip_stability(path)

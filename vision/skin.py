@@ -22,7 +22,9 @@ talks, so it carries the frame-to-frame exposure, and the sclera only sets the a
 level, through an offset between the two learned from the frames where the eyes are open
 (`SkinToneEstimator`). The surround is never the absolute reference itself: its level
 depends on what is behind the shopper (a light studio backdrop and a dark curtain are 5 stops
-apart), the gray-world failure the sclera is there to avoid.
+apart), the gray-world failure the sclera is there to avoid. The offset, though, is the
+store's: the kiosk pools it over its shoppers (`vision.store_anchor`), so that after the day's
+first few shoppers no one person's eyes (deep-set, hooded, pigmented) set their own skin tone.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from vision.color import (
 from vision.face import FaceResult
 from vision.light import LightError, LightReference, at_the_top, frame_top
 from vision.sclera import SCLERA_LEVEL, sample_sclera
+from vision.store_anchor import StoreAnchor
 
 FOREHEAD = [108, 109, 10, 338, 337, 151]
 RIGHT_CHEEK = [117, 118, 101, 36, 205, 187, 123]
@@ -373,15 +376,31 @@ class SkinToneEstimator:
     it. Anchored frames are trusted as far as the best eye the anchor has seen. A frame with no
     trustworthy reference at all (eyes half shut or looking down before any open eye was seen)
     is not counted: the estimate waits ("settling") rather than settle on a wrong light.
+
+    `store`: the kiosk's `StoreAnchor`, kept across shoppers. Each shopper's settled offset is
+    handed to it when they are forgotten, and the anchor pools this shopper's eyes (one
+    shopper's worth once settled) with the store's (as many as it has seen): one person's eyes
+    stop setting their own skin tone, and a shopper whose eyes are never seen open
+    (sunglasses, a squint) is still measured.
     """
 
-    def __init__(self, reference: LightReference | None = None, settle_frames: int = 12) -> None:
+    def __init__(
+        self,
+        reference: LightReference | None = None,
+        settle_frames: int = 12,
+        store: StoreAnchor | None = None,
+    ) -> None:
         self.reference = reference
         self.settle_frames = settle_frames
+        self.store = store
+        self._offset_weight = 0.0
         self.reset()
 
     def reset(self) -> None:
-        """Forget the shopper (a new session must not inherit the last one's tone)."""
+        """Forget the shopper (a new session must not inherit the last one's tone), after
+        handing their eyes' settled offset to the store."""
+        if self.store is not None and self._offset_weight >= ANCHOR_FRAMES:
+            self.store.learn(self._offset_sum / self._offset_weight)
         # (colour, anchored, weight): colour is linear BGR in the surround's units when anchored,
         # else CIELAB
         self._samples: list[tuple[np.ndarray, bool, float]] = []
@@ -396,13 +415,24 @@ class SkinToneEstimator:
         """Enough skin seen and, when the light comes from the anchor, enough open eyes seen to
         pin it (the per-frame offset scatters by ~0.15 in log; the mean of ANCHOR_FRAMES
         open-eyed frames is good to ~1.5 ΔE2000)."""
-        anchor_known = self._offset_weight == 0 or self._offset_weight >= ANCHOR_FRAMES
+        anchor_known = self._offset_weight == 0 or self._offset_weight >= ANCHOR_FRAMES or self._store_knows
         return self._frames >= self.settle_frames and anchor_known
 
     @property
+    def _store_knows(self) -> bool:
+        return self.store is not None and self.store.offset is not None
+
+    @property
     def anchor(self) -> np.ndarray | None:
-        """The learned sclera-minus-surround log offset (None until an eye has been seen)."""
-        return self._offset_sum / self._offset_weight if self._offset_weight > 0 else None
+        """The sclera-minus-surround log offset: this shopper's eyes' (None until an eye has
+        been seen), pooled with the store's when it has one."""
+        own = self._offset_sum / self._offset_weight if self._offset_weight > 0 else None
+        if not self._store_knows:
+            return own
+        if own is None:
+            return self.store.offset
+        mine = min(1.0, self._offset_weight / ANCHOR_FRAMES)
+        return (mine * own + self.store.shoppers * self.store.offset) / (mine + self.store.shoppers)
 
     def update(self, image: np.ndarray, face: FaceResult | None) -> SkinReading:
         if face is None:
@@ -421,7 +451,7 @@ class SkinToneEstimator:
         # over later open-eyed frames, corrects the earlier frames too (a frame read from a
         # card has no surround: the card is absolute).
         anchored = anchor is not None and wb is not None and wb.surround is not None
-        weight = m.quality * (self._anchor_trust if anchored else 1.0)
+        weight = m.quality * (max(self._anchor_trust, float(self._store_knows)) if anchored else 1.0)
         if weight <= 0:
             return SkinReading(STATUSES["ok" if self.settled else "settling"], self.current)
         sample = (m.raw * np.exp(wb.surround), True) if anchored else (m.lab, False)

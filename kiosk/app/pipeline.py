@@ -49,6 +49,7 @@ from vision.makeup import render
 from vision.makeup.regions import LIPS_OUTER
 from vision.occlusion import HandModelError, HandOccluder, Occlusion
 from vision.skin import SkinToneEstimator
+from vision.store_anchor import StoreAnchor
 
 if TYPE_CHECKING:  # furniture rendering is imported only when a floor calibration is configured
     from kiosk.app.furniture import FurnitureStage
@@ -159,7 +160,8 @@ class Pipeline:
         # so an operator learns why the kiosk shows a plain mirror instead of a silent log line.
         self.broken: dict[str, str] = {}
         # One card for both: the shades' light, and skin tone's white when its reflectance is known.
-        self._skin = SkinToneEstimator(light_reference)
+        # The store's anchor outlives the shoppers: it learns the camera's store from their eyes.
+        self._skin = SkinToneEstimator(light_reference, store=StoreAnchor())
         self._store_light = LightEstimator(light_reference, stream=True)  # the light the shades are shown in
         self._settled = False
         self._light: str | None = None

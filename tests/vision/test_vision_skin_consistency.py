@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -9,11 +10,12 @@ import pytest
 
 from vision.capture import open_source
 from vision.color import delta_e2000
-from vision.evaluate import LONDON, ROOT, clip_stability, expression_pairs, poly_mask, relight
+from vision.evaluate import LONDON, ROOT, clip_stability, expression_pairs, poly_mask, relight, store_shoppers
 from vision.face import FaceTracker
 from vision.makeup.regions import FACE_OVAL
 from vision.sclera import LEFT_EYE, RIGHT_EYE
 from vision.skin import JUMP_DE, SkinToneEstimator, measure_frame
+from vision.store_anchor import STORE_HORIZON, StoreAnchor
 
 FACE_CLIP = ROOT / "tests" / "data" / "face_clip.mp4"
 DEMO_CLIP = ROOT / "assets" / "demo" / "shopper.mp4"
@@ -130,3 +132,38 @@ def test_image_mode_estimate_still_works_frame_by_frame(committed_faces):
     image, faces = committed_faces["pexels_smile.jpg"]
     m = measure_frame(image, faces[0])
     assert m.code == "ok" and 0 < m.quality <= 1 and m.white is not None and m.white.eyes_open > 0.5
+
+
+def test_a_store_learns_its_light_from_its_shoppers_eyes(image_tracker, require_shared):
+    """One person's eyes read their own white: 0.27 (log) apart between people under one
+    light, so skin tone from them alone is off by ~7 L* from person to person. The kiosk's
+    camera sees one store: pooled over the shoppers before, the eyes' offset to the scene is the
+    store's, and every later shopper's skin tone comes out near their true one, including a
+    squinting one whose own eyes never open enough to measure them."""
+    store = store_shoppers(image_tracker, require_shared(LONDON))
+    own, pooled = store.l_error(pooled=False), store.l_error(pooled=True)
+    assert own.std() > 6.0  # the measurement itself: one's own eyes are far off
+    assert pooled.std() < 0.5 * own.std() and np.abs(pooled).max() < 0.5 * np.abs(own).max(), (own, pooled)
+    assert store.unsettled(pooled=False) and not store.unsettled(pooled=True)
+
+
+def test_the_store_keeps_a_running_mean_and_learns_only_settled_eyes(committed_faces):
+    """Privacy and robustness: the store holds one mean and a count, never a shopper's own
+    value; a shopper whose eyes were not seen open long enough teaches it nothing."""
+    assert [f.name for f in fields(StoreAnchor)] == ["offset", "shoppers"]
+    image, faces = committed_faces["pexels_smile.jpg"]
+    store = StoreAnchor()
+    brief = SkinToneEstimator(store=store)
+    brief.update(image, faces[0])  # one frame: not enough open-eyed frames to settle
+    brief.reset()
+    assert store.offset is None and store.shoppers == 0
+    seen = SkinToneEstimator(store=store)
+    for _ in range(12):
+        seen.update(image, faces[0])
+    own = seen.anchor
+    seen.reset()
+    assert store.shoppers == 1 and store.offset == pytest.approx(own)
+    for offset in [-1.0] * 60 + [1.0] * 60:  # the store relit halfway through the day
+        store.learn(np.full(3, offset))
+    assert store.shoppers == STORE_HORIZON
+    assert store.offset[0] > 0.8  # the recent shoppers' light, not the mean since opening (0)
