@@ -160,8 +160,9 @@ class Pipeline:
         # so an operator learns why the kiosk shows a plain mirror instead of a silent log line.
         self.broken: dict[str, str] = {}
         # One card for both: the shades' light, and skin tone's white when its reflectance is known.
-        # The store's anchor outlives the shoppers: it learns the camera's store from their eyes.
-        self._skin = SkinToneEstimator(light_reference, store=StoreAnchor())
+        # Outlives the shoppers: skin tone's white learned from consenting shoppers' eyes.
+        self.store_anchor = StoreAnchor()
+        self._skin = SkinToneEstimator(light_reference, store=self.store_anchor)
         self._store_light = LightEstimator(light_reference, stream=True)  # the light the shades are shown in
         self._settled = False
         self._light: str | None = None

@@ -151,6 +151,7 @@ def test_nothing_is_analysed_before_consent_or_after_it_is_declined():
         shown = pipeline.frames_out
         wait_until(lambda: pipeline.frames_out >= shown + 10)  # a plain mirror
         assert pipeline.tracker_calls == 0
+        assert pipeline.store_anchor.shoppers == 0  # no eyes looked at, none learned from
         assert analysed_count(hub) == 0
         assert not any(f.analysed or f.lips for f in pipeline.debug or ())
         assert pipeline.snapshot_jpeg(300_000) is None
@@ -167,6 +168,20 @@ def test_a_new_shopper_gets_a_fresh_tracker_and_never_the_last_ones_picture():
         assert pipeline.snapshot_jpeg(300_000) is None  # the new session's picture is not painted yet
         wait_until(lambda: pipeline.tracker_calls >= calls + 5)  # the rebuilt tracker runs
         wait_until(lambda: pipeline.snapshot_jpeg(300_000) is not None)
+
+
+def test_the_store_learns_skin_tones_white_from_a_shopper_who_leaves():
+    """The eyes-to-scene offset a consenting shopper's frames settled is folded into the
+    store's anchor when their session ends, and the next shopper starts from it."""
+    with running() as (pipeline, _):
+        consent(pipeline)
+        wait_until(lambda: pipeline.machine.session is not None and pipeline.machine.session.tone is not None)
+        assert pipeline.store_anchor.shoppers == 0  # nothing learned while the shopper is there
+        pipeline.machine.handle(parse_command({"cmd": "end"}), time.monotonic() * 1000)
+        consent(pipeline)
+        calls = pipeline.tracker_calls
+        wait_until(lambda: pipeline.tracker_calls >= calls + 2)  # the next shopper's frames
+        assert pipeline.store_anchor.shoppers == 1 and pipeline.store_anchor.offset is not None
 
 
 def test_stopping_leaves_no_thread_behind_even_while_the_tracker_is_being_built(others):
