@@ -16,7 +16,8 @@ lashes and brow shade what is left of the sclera; it reads darker, the correctio
 everything, and the skin comes out 10-20 L* lighter. In a single photo the sclera's level is
 now read from the part the lids leave unshaded, a share that shrinks as the eye narrows
 (`vision.sclera`); a narrow eye still says less (`eye_trust` says how far to believe it, and
-`FrameMeasure.quality` carries it). Over a video the running estimator does better: the
+`FrameMeasure.quality` carries it), and whites that read darker than the skin beside them are
+taken as shaded (`SHADED_WHITES`). Over a video the running estimator does better: the
 scene outside the shopper (the surround) does not change when the shopper smiles, blinks or
 talks, so it carries the frame-to-frame exposure, and the sclera only sets the absolute
 level, through an offset between the two learned from the frames where the eyes are open
@@ -185,6 +186,15 @@ class WhiteBalance:
     surround: np.ndarray | None = None  # the surround's log gains, when usable
 
 
+# The whites of the eyes reflect more light than any skin (sclera 60-80% across the visible
+# range, the fairest skin about 45%): whites read darker than the skin beside them are shaded
+# (deep-set or hooded eyes, a squint, a brow under a downlight) or not whites at all. Their
+# level is taken as no less than the skin's, less this margin (the level band reads the
+# dimmer part of the whites, which on the fairest London faces comes out level with the skin),
+# so such eyes can no longer make a skin read lighter than any skin is.
+SHADED_WHITES = 0.1
+
+
 def eye_trust(eyes_open: float) -> float:
     """How far a sclera reading can be trusted, from how open the eyes are: fully for an open
     eye, not at all once half the sclera is hidden (what is left is the lid-shaded margin)."""
@@ -210,6 +220,7 @@ def white_balance(
     anchor: np.ndarray | None = None,
     max_gain_ratio: float = 1.8,
     max_gain: float = 6.0,
+    skin_level: float | None = None,
 ) -> WhiteBalance:
     """The gains that map this frame's light to the reference light, or why the light is refused.
 
@@ -231,7 +242,10 @@ def white_balance(
         eyes_open = whites.openness
         surround_pix, share = _surround_pixels(image, face)
         if len(whites.pixels) >= 12:
-            sclera = _reference_from_mean(whites.linear_white(), SCLERA_LEVEL, whites.clipped)
+            white = whites.linear_white()
+            if skin_level is not None:  # whites read darker than the skin are shaded: see SHADED_WHITES
+                white = white * max(1.0, skin_level * np.exp(-SHADED_WHITES) / max(float(white.mean()), 1e-6))
+            sclera = _reference_from_mean(white, SCLERA_LEVEL, whites.clipped)
         surround = None
         if share >= SURROUND_MIN_SHARE and len(surround_pix) >= 100:
             surround = _reference(surround_pix, REFERENCE_GRAY)
@@ -302,6 +316,28 @@ class FrameMeasure:
     raw: np.ndarray | None = None  # mean linear BGR of the kept skin pixels, before the gains
 
 
+def _skin_pixels(image: np.ndarray, face: FaceResult) -> np.ndarray:
+    """The forehead's and cheeks' pixels (BGR uint8 rows)."""
+    h, w = image.shape[:2]
+    pts = face.landmarks
+    x0, y0 = np.maximum(np.floor(pts.min(axis=0)).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(pts.max(axis=0)).astype(int) + 1, (w, h))
+    crop = image[y0:y1, x0:x1]
+    local = pts - np.array([x0, y0], np.float32)
+    mask = _polygon_mask(crop.shape[:2], [local[FOREHEAD], local[RIGHT_CHEEK], local[LEFT_CHEEK]])
+    return crop[mask > 0]
+
+
+def _skin_level(raw: np.ndarray) -> float | None:
+    """The skin's linear level (channels' mean) over the middle 70% of its brightness, off the
+    shine and the shadows; None without enough skin to say."""
+    if len(raw) < 50:
+        return None
+    level = SRGB_TO_LINEAR_LUT[raw].mean(axis=1)
+    lo, hi = np.percentile(level, [15, 85])
+    return float(level[(level >= lo) & (level <= hi)].mean())
+
+
 def measure_frame(
     image: np.ndarray,
     face: FaceResult,
@@ -312,19 +348,11 @@ def measure_frame(
 ) -> FrameMeasure:
     """Corrected CIELAB of the forehead and cheeks in one frame (no accumulation; `anchor`: see
     `white_balance`)."""
-    h, w = image.shape[:2]
-    pts = face.landmarks
-    wb = white_balance(image, face, reference, anchor, max_gain_ratio, max_gain)
+    raw = _skin_pixels(image, face)
+    wb = white_balance(image, face, reference, anchor, max_gain_ratio, max_gain, _skin_level(raw))
     if wb.code != "ok":
         return FrameMeasure(wb.code, gains=wb.gains, white=wb)
     gains = np.asarray(wb.gains)
-
-    x0, y0 = np.maximum(np.floor(pts.min(axis=0)).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(pts.max(axis=0)).astype(int) + 1, (w, h))
-    crop = image[y0:y1, x0:x1]
-    local = pts - np.array([x0, y0], np.float32)
-    mask = _polygon_mask(crop.shape[:2], [local[FOREHEAD], local[RIGHT_CHEEK], local[LEFT_CHEEK]])
-    raw = crop[mask > 0]
     if len(raw) < 50:
         return FrameMeasure("no_face", white=wb)
     clipped = (raw >= 250).any(axis=1).mean()

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from vision.color import SRGB_TO_LINEAR_LUT, delta_e2000, linear_to_srgb
+from vision.evaluate import poly_mask
 from vision.face import FaceResult
 from vision.sclera import LEFT_EYE, RIGHT_EYE, level_band, sample_sclera
 from vision.skin import measure_frame
@@ -65,3 +66,25 @@ def test_a_narrowed_shaded_eye_gives_the_open_eyes_white_and_skin(committed_face
     before, after = measure_frame(image, faces[0]), measure_frame(smiling, narrowed)
     assert before.code == after.code == "ok"
     assert delta_e2000(before.lab, after.lab) < 1.5
+
+
+def _shade_the_whites(image: np.ndarray, face: FaceResult, light: float) -> np.ndarray:
+    """The photo with the whole of both eye openings in shadow (deep-set eyes under a downlight)."""
+    out = image.copy()
+    lin = SRGB_TO_LINEAR_LUT[image] * light
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        inside = poly_mask(image.shape, face.landmarks[eye])
+        out[inside] = np.round(linear_to_srgb(lin[inside]) * 255).astype(np.uint8)
+    return out
+
+
+def test_whites_in_shadow_cannot_make_a_skin_lighter_than_any_skin(committed_faces):
+    """Eye whites reflect more light than any skin: read darker than the skin beside them, they
+    are shaded, and are taken as no darker than it (less a margin). Before, whites at a third of
+    their light lifted these fair skins to L* 98-99, far past any human skin."""
+    for name in ("astronaut.jpg", "pexels_smile.jpg"):
+        image, faces = committed_faces[name]
+        before = measure_frame(image, faces[0])
+        after = measure_frame(_shade_the_whites(image, faces[0], 1 / 3), faces[0])
+        assert before.code == after.code == "ok", name
+        assert after.lab[0] < 78.0, (name, before.lab, after.lab)  # the fairest skin measured: L* ~75
