@@ -186,12 +186,13 @@ class WhiteBalance:
     surround: np.ndarray | None = None  # the surround's log gains, when usable
 
 
-# The whites of the eyes reflect more light than any skin (sclera 60-80% across the visible
-# range, the fairest skin about 45%): whites read darker than the skin beside them are shaded
-# (deep-set or hooded eyes, a squint, a brow under a downlight) or not whites at all. Their
-# level is taken as no less than the skin's, less this margin (the level band reads the
-# dimmer part of the whites, which on the fairest London faces comes out level with the skin),
-# so such eyes can no longer make a skin read lighter than any skin is.
+# The whites of the eyes are whiter than any skin: on the London portraits their level (the
+# dimmer part of the unshaded whites, `vision.sclera`) reads from level with the fairest skins
+# to four times the deepest (log ratio 0.0-1.45), the one exception a pair of hooded eyes whose
+# owner then read 12 L* too light. Whites read darker than the skin beside them are shaded
+# (deep-set or hooded eyes, a squint, a brow under a downlight) or not whites at all: their
+# level is taken as no less than the skin's, less this margin (the sampler's own scatter), so
+# they can no longer make a skin read lighter than any skin is.
 SHADED_WHITES = 0.1
 
 
