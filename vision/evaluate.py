@@ -363,16 +363,10 @@ class StoreShoppers:
         return error - error.mean()
 
     def unsettled(self, pooled: bool) -> list[str]:
+        """The shoppers who got no estimate at all."""
         return [
             n for n, lab in zip(self.names, self.pooled if pooled else self.own, strict=True) if lab is None
         ]
-
-    def pairs(self, pooled: bool) -> list[float]:
-        """ΔE2000 between the neutral and smiling estimates of each person who got both."""
-        labs = dict(zip(self.names, self.pooled if pooled else self.own, strict=True))
-        people = sorted({n[:3] for n in self.names})
-        both = [(labs.get(f"{p}_03"), labs.get(f"{p}_08")) for p in people]
-        return [float(delta_e2000(a, b)) for a, b in both if a is not None and b is not None]
 
 
 def store_shoppers(tracker: FaceTracker, folder: Path = LONDON, frames: int = 20) -> StoreShoppers:
@@ -391,6 +385,8 @@ def store_shoppers(tracker: FaceTracker, folder: Path = LONDON, frames: int = 20
         mine, ours = alone.current, shared.current
         shared.reset()  # the shopper leaves: the store learns their eyes
         first = measure_frame(image, face)
+        if first.raw is None:  # a photo the light gate refuses has no skin to compare with
+            continue
         names.append(path.stem)
         own.append(None if mine is None else np.array(mine.lab))
         pooled.append(None if ours is None else np.array(ours.lab))
