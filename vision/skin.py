@@ -329,12 +329,12 @@ def _skin_pixels(image: np.ndarray, face: FaceResult) -> np.ndarray:
     return crop[mask > 0]
 
 
-def _skin_level(raw: np.ndarray) -> float | None:
-    """The skin's linear level (channels' mean) over the middle 70% of its brightness, off the
-    shine and the shadows; None without enough skin to say."""
-    if len(raw) < 50:
+def _skin_level(linear: np.ndarray) -> float | None:
+    """The skin's level (channels' mean of its `linear` pixels) over the middle 70% of its
+    brightness, off the shine and the shadows; None without enough skin to say."""
+    if len(linear) < 50:
         return None
-    level = SRGB_TO_LINEAR_LUT[raw].mean(axis=1)
+    level = linear.mean(axis=1)
     lo, hi = np.percentile(level, [15, 85])
     return float(level[(level >= lo) & (level <= hi)].mean())
 
@@ -350,7 +350,8 @@ def measure_frame(
     """Corrected CIELAB of the forehead and cheeks in one frame (no accumulation; `anchor`: see
     `white_balance`)."""
     raw = _skin_pixels(image, face)
-    wb = white_balance(image, face, reference, anchor, max_gain_ratio, max_gain, _skin_level(raw))
+    raw_linear = SRGB_TO_LINEAR_LUT[raw]
+    wb = white_balance(image, face, reference, anchor, max_gain_ratio, max_gain, _skin_level(raw_linear))
     if wb.code != "ok":
         return FrameMeasure(wb.code, gains=wb.gains, white=wb)
     gains = np.asarray(wb.gains)
@@ -359,7 +360,7 @@ def measure_frame(
     clipped = (raw >= 250).any(axis=1).mean()
     if clipped > 0.25:
         return FrameMeasure("too_bright", gains=wb.gains, white=wb)
-    lin = SRGB_TO_LINEAR_LUT[raw] * gains
+    lin = raw_linear * gains
     if lin.mean() < 0.004 or (raw.max(axis=1) < 12).mean() > 0.5:
         return FrameMeasure("too_dark", gains=wb.gains, white=wb)
     rgb = linear_to_srgb(lin[:, ::-1]) * 255.0
@@ -375,7 +376,7 @@ def measure_frame(
         return FrameMeasure("no_face", white=wb)
     pose = float(np.clip((frontality(face) - _COS_45) / (1.0 - _COS_45), 0.0, 1.0))
     quality = round(pose * wb.trust, 4)
-    raw_mean = SRGB_TO_LINEAR_LUT[raw[good]].mean(axis=0)
+    raw_mean = raw_linear[good].mean(axis=0)
     return FrameMeasure("ok", lab[good].mean(axis=0), int(good.sum()), wb.gains, quality, wb, raw_mean)
 
 
