@@ -80,14 +80,18 @@ MAX_COLOUR_RATIO = 2.0
 # clipping (the demo clip and the Pexels clip at about 0.6). Darkening starts past
 # WHITE_POINT_BAND below the top.
 # The eye whites' level spreads 0.3 (log, std) between people under one light (31 portraits),
-# so they bound the exposure to within EXPOSURE_UNCERTAINTY of what they read: a graded or
-# moody photo whose eyes read normal is not taken for a dim store, and eyes must read this
-# much too bright before the shades are brightened. With the eyes hidden or too small to read,
-# the white point's shortfall darkens alone: grey world, the scene's mean brightness, bounds
-# nothing (it spreads 0.47 between those photos, and a white backdrop a stop darker still reads
-# brighter than a mid-grey room).
+# about EYES_WELL_EXPOSED (their median against SCLERA_LEVEL), so they bound the exposure to
+# within EXPOSURE_UNCERTAINTY (1.5 spreads) of that typical level: a graded or moody photo
+# whose eyes read normal is not taken for a dim store. (The bound once sat about SCLERA_LEVEL
+# itself, 0.23 below the median: a graded photo with bright eyes then still read a third of a
+# stop dim, and its shades were darkened in plain light.) Brightening needs more, as the next
+# paragraph says. With the eyes hidden or too small to read, the white point's shortfall
+# darkens alone: grey world, the scene's mean brightness, bounds nothing (it spreads 0.47
+# between those photos, and a white backdrop a stop darker still reads brighter than a
+# mid-grey room).
 WHITE_POINT_SHARE = 0.005
 WHITE_POINT_BAND = 0.1
+EYES_WELL_EXPOSED = -0.23
 EXPOSURE_UNCERTAINTY = 0.45
 # Brighter than the camera was set for (a lamp switched on with the exposure locked, a pale
 # face against a dark store) cannot show in the white point, which stops at clipping, but the
@@ -95,13 +99,15 @@ EXPOSURE_UNCERTAINTY = 0.45
 # WHITE_POINT_SHARE at its white point in every channel (0.2-1.4% in 31 portraits, studio
 # backgrounds too), one whose top is cut off piles the cut-off part there (3-45% at +½ stop
 # on the studio ones). Past OVER_EXPOSED_SHARE (a ramp) the eyes' reading is believed without
-# their band: how far they read above EYES_WELL_EXPOSED (the median of those portraits against
-# SCLERA_LEVEL), shrunk by EYES_SHRINK towards no change: the Bayesian weight of a reading
-# whose spread between people (about 0.3 log) is that of the over-exposure itself (half a
-# stop, 0.35).
+# their band: how far they read above EYES_WELL_EXPOSED, shrunk by EYES_SHRINK towards no
+# change: the Bayesian weight of a reading whose spread between people (about 0.3 log) is that
+# of the over-exposure itself (half a stop, 0.35). A top that is not cut off is itself a sign
+# the frame is not over-exposed, so there the eyes alone brighten only past BRIGHTER_THAN_EYES
+# above the median: brighter than any of those portraits' eyes read (at most 0.61 above it).
+# Taking the band alone there brightened bright-eyed people in plain light (by up to 3 ΔE2000).
 OVER_EXPOSED_SHARE = (5 * WHITE_POINT_SHARE, 10 * WHITE_POINT_SHARE)
-EYES_WELL_EXPOSED = -0.23
 EYES_SHRINK = 0.5
+BRIGHTER_THAN_EYES = 0.68
 CAMERA_WHITE = (CLIPPED_LINEAR,) * 3  # a photo's: its range filled, neutral
 # The white point's colour, as a cast (log, mean removed): 27 of those 29 photos read within
 # 0.01 of neutral (two street scenes 0.06-0.07: something bright and coloured in view, which
@@ -363,15 +369,16 @@ def shortfall(white_log: float) -> float:
 def exposure_from_eyes(sclera_log: float, short: float, top_share: float) -> float:
     """Natural-log exposure to render with, from the eye whites' level, the white point's
     `shortfall` and the share of the frame at its top, `top_share`: the shortfall, but no
-    darker than the eyes allow; brighter only where the eyes read brighter than they can by
-    chance, or where the frame's top is cut off (OVER_EXPOSED_SHARE) and the eyes say by how
-    much."""
+    darker than the eyes allow; brighter only where the eyes read brighter than any eyes do
+    under a well-set camera, or where the frame's top is cut off (OVER_EXPOSED_SHARE) and the
+    eyes say by how much."""
+    eyes = sclera_log - EYES_WELL_EXPOSED  # how far they read from people's typical whites
     if short < 0.0:
-        return min(0.0, max(short, sclera_log - EXPOSURE_UNCERTAINTY))
+        return min(0.0, max(short, eyes - EXPOSURE_UNCERTAINTY))
     lo, hi = OVER_EXPOSED_SHARE
     cut_off = float(np.clip((top_share - lo) / (hi - lo), 0.0, 1.0))
-    over = cut_off * EYES_SHRINK * max(0.0, sclera_log - EYES_WELL_EXPOSED)
-    return max(over, sclera_log - EXPOSURE_UNCERTAINTY, 0.0)
+    over = cut_off * EYES_SHRINK * max(0.0, eyes)
+    return max(over, eyes - BRIGHTER_THAN_EYES, 0.0)
 
 
 class LightEstimator:

@@ -27,12 +27,16 @@ from vision.evaluate import (
 )
 from vision.light import (
     COLOUR_UNCERTAINTY,
+    EXPOSURE_UNCERTAINTY,
+    EYES_WELL_EXPOSED,
     NEUTRAL,
     OVER_EXPOSED_SHARE,
+    WHITE_POINT_SHARE,
     Light,
     LightError,
     LightEstimator,
     LightReference,
+    exposure_from_eyes,
     find_grey_card,
     measure_light,
     white_cast,
@@ -131,6 +135,27 @@ def test_the_eye_whites_give_the_colour_and_the_white_point_the_exposure(committ
     old_image, old_faces = committed_faces["grace_hopper.jpg"]
     assert measure_light(old_image, old_faces[0]).source == "sclera"
     assert LightEstimator().update(old_image, old_faces[0], 0.0) == NEUTRAL
+
+
+def test_a_graded_photo_with_bright_eyes_is_not_taken_for_a_dim_store(committed_faces):
+    """The eyes bound the darkening about people's typical whites, not about SCLERA_LEVEL (a
+    quarter stop below them): a white point a stop short is a stop of darkening only when the
+    eyes read dim as well. The graded Pexels photo (its white point 0.4 short, its eyes a third
+    of a stop brighter than typical) had its lipstick darkened in plain light, 4.1 ΔE2000 off
+    the shade against 0.65 for the catalogue colour."""
+    band = EXPOSURE_UNCERTAINTY
+    assert exposure_from_eyes(EYES_WELL_EXPOSED, -0.69, WHITE_POINT_SHARE) == pytest.approx(-band)
+    assert exposure_from_eyes(EYES_WELL_EXPOSED - 0.69, -0.69, WHITE_POINT_SHARE) == pytest.approx(-0.69)
+    assert exposure_from_eyes(EYES_WELL_EXPOSED + 0.5, -0.69, WHITE_POINT_SHARE) == 0.0
+    image, faces = committed_faces["pexels_smile.jpg"]
+    carded, card = with_grey_card(image)
+    plain = {
+        how: lips_under_light(carded, faces[0], STORE_LIGHT["neutral"], how, card)
+        for how in ("catalogue", "eyes")
+    }
+    assert plain["eyes"] < plain["catalogue"] + 1.0, plain
+    # The same photo a stop darker is still darkened the whole stop: its eyes then read dim too.
+    assert lips_under_light(carded, faces[0], STORE_LIGHT["-1 stop"], "eyes", card) < 3
 
 
 def test_a_dim_corner_is_followed_when_the_eyes_are_too_small_to_read(
