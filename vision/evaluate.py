@@ -19,7 +19,7 @@ the same measurements (tests/vision).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -408,8 +408,9 @@ class ClipStability:
     final: SkinTone | None
 
 
-def clip_stability(path: Path, settle_frames: int = 12) -> ClipStability:
-    """Every frame through a VIDEO-mode tracker and one SkinToneEstimator, as the kiosk runs it."""
+def clip_stability(path: Path, settle_frames: int = 12, gains_bgr=None) -> ClipStability:
+    """Every frame through a VIDEO-mode tracker and one SkinToneEstimator, as the kiosk runs it;
+    with `gains_bgr`, every frame relit by that store light first."""
     source = open_source(str(path))
     estimator = SkinToneEstimator(settle_frames=settle_frames)
     trail: list[SkinTone] = []
@@ -417,6 +418,8 @@ def clip_stability(path: Path, settle_frames: int = 12) -> ClipStability:
     with FaceTracker(mode="video", max_faces=1) as tracker:
         try:
             for frame in source:
+                if gains_bgr is not None:
+                    frame = replace(frame, image=relight(frame.image, gains_bgr))
                 found = tracker.process(frame)
                 reading = estimator.update(frame.image, found[0] if found else None)
                 frames += 1
@@ -460,13 +463,24 @@ def print_skin_consistency(tracker: FaceTracker) -> None:
                 f"  never settled: {store.unsettled(pooled) or 'none'}"
             )
     print("\nskin tone over a clip, after settling (goal: one MST, spread < 2 ΔE2000)")
-    for path in SKIN_CLIPS:
-        c = clip_stability(path)
+    own = {path: clip_stability(path) for path in SKIN_CLIPS}
+    for path, c in own.items():
         final = f"L*a*b* {tuple(round(v, 1) for v in c.final.lab)}" if c.final else "no estimate"
         print(
             f"  {path.name:<16} frames {c.frames}, settled {c.settled_frames}: spread {c.spread:.2f}, "
             f"MST {c.msts}, {final}"
         )
+    print("the same clips relit in each store light: the settled estimate's ΔE2000 to the clip's own")
+    lights = {cond: gains for cond, gains in STORE_LIGHT.items() if cond != "neutral"}
+    print(f"  {'clip':<16}" + "".join(f"{cond:>14}" for cond in lights))
+    for path, c in own.items():
+        cells = []
+        for gains in lights.values():
+            lit = clip_stability(path, gains_bgr=gains)
+            both = lit.final is not None and c.final is not None
+            de = delta_e2000(np.array(lit.final.lab), np.array(c.final.lab)) if both else float("nan")
+            cells.append(f"{de:.2f} MST {','.join(map(str, lit.msts))}")
+        print(f"  {path.name:<16}" + "".join(f"{cell:>14}" for cell in cells))
 
 
 def load_faces(every_portrait: bool = False) -> dict[str, tuple[np.ndarray, list[FaceResult]]]:

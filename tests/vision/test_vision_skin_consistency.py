@@ -10,7 +10,16 @@ import pytest
 
 from vision.capture import open_source
 from vision.color import delta_e2000
-from vision.evaluate import LONDON, ROOT, clip_stability, expression_pairs, poly_mask, relight, store_shoppers
+from vision.evaluate import (
+    LONDON,
+    ROOT,
+    STORE_LIGHT,
+    clip_stability,
+    expression_pairs,
+    poly_mask,
+    relight,
+    store_shoppers,
+)
 from vision.face import FaceTracker
 from vision.makeup.regions import FACE_OVAL
 from vision.sclera import LEFT_EYE, RIGHT_EYE
@@ -43,6 +52,21 @@ def test_running_estimate_holds_still_over_a_clip(clip):
     c = clip_stability(clip)
     assert c.settled_frames >= 20, c
     assert len(c.msts) == 1 and c.spread < 2, c
+
+
+@pytest.fixture(scope="module")
+def face_clip_own():
+    return clip_stability(FACE_CLIP)
+
+
+@pytest.mark.parametrize("light", [cond for cond in STORE_LIGHT if cond != "neutral"])
+def test_the_same_clip_gives_the_same_answer_in_any_store_light(light, face_clip_own):
+    """The issue's title: the skin tone divides the light out, so the settled estimate of a clip
+    relit warm, cool, a stop darker or half a stop brighter is the clip's own."""
+    own = face_clip_own
+    lit = clip_stability(FACE_CLIP, gains_bgr=STORE_LIGHT[light])
+    assert lit.settled_frames >= 20 and lit.msts == own.msts, (own, lit)
+    assert delta_e2000(np.array(lit.final.lab), np.array(own.final.lab)) < 1.0, (own.final, lit.final)
 
 
 def _clip_frames(path: Path, n: int) -> list[tuple[np.ndarray, object]]:
