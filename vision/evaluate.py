@@ -408,7 +408,9 @@ class ClipStability:
     final: SkinTone | None
 
 
-def clip_stability(path: Path, settle_frames: int = 12, gains_bgr=None) -> ClipStability:
+def clip_stability(
+    path: Path, settle_frames: int = 12, gains_bgr: tuple[float, float, float] | None = None
+) -> ClipStability:
     """Every frame through a VIDEO-mode tracker and one SkinToneEstimator, as the kiosk runs it;
     with `gains_bgr`, every frame relit by that store light first."""
     source = open_source(str(path))

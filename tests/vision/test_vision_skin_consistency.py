@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from vision.evaluate import (
     LONDON,
     ROOT,
     STORE_LIGHT,
+    ClipStability,
     clip_stability,
     expression_pairs,
     poly_mask,
@@ -47,23 +49,24 @@ def test_pairs_neutral_and_smiling_agree(pairs):
     assert pairs.percentile(90) < 3 and max(pairs.delta_e.values()) < 6, pairs.delta_e
 
 
+@functools.cache
+def _own(clip: Path) -> ClipStability:
+    """The clip's settled estimate in its own light (shared by the tests below)."""
+    return clip_stability(clip)
+
+
 @pytest.mark.parametrize("clip", [FACE_CLIP, DEMO_CLIP], ids=lambda p: p.name)
 def test_running_estimate_holds_still_over_a_clip(clip):
-    c = clip_stability(clip)
+    c = _own(clip)
     assert c.settled_frames >= 20, c
     assert len(c.msts) == 1 and c.spread < 2, c
 
 
-@pytest.fixture(scope="module")
-def face_clip_own():
-    return clip_stability(FACE_CLIP)
-
-
 @pytest.mark.parametrize("light", [cond for cond in STORE_LIGHT if cond != "neutral"])
-def test_the_same_clip_gives_the_same_answer_in_any_store_light(light, face_clip_own):
+def test_the_same_clip_gives_the_same_answer_in_any_store_light(light):
     """The issue's title: the skin tone divides the light out, so the settled estimate of a clip
     relit warm, cool, a stop darker or half a stop brighter is the clip's own."""
-    own = face_clip_own
+    own = _own(FACE_CLIP)
     lit = clip_stability(FACE_CLIP, gains_bgr=STORE_LIGHT[light])
     assert lit.settled_frames >= 20 and lit.msts == own.msts, (own, lit)
     assert delta_e2000(np.array(lit.final.lab), np.array(own.final.lab)) < 1.0, (own.final, lit.final)
